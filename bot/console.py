@@ -1,0 +1,104 @@
+"""``notecast console``: type a slash command as in Discord, see the reply as the bot posts it.
+
+The console calls the same reply builders as the cogs (each extension's
+``CONSOLE_COMMANDS``) and prints the result with :func:`cogs.replies.reply_to_text`. It
+needs no token and no network, so it is the way to try Notecast on a fresh machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sys
+from typing import TextIO
+
+from bot.errors import UserFacingError
+from bot.services import Services
+from cogs import console_commands
+from cogs.replies import ConsoleCommand, reply_to_text
+
+log = logging.getLogger(__name__)
+
+PROMPT = "notecast> "
+
+
+class ConsoleInputError(UserFacingError):
+    pass
+
+
+def parse_command_line(line: str, commands: dict[str, ConsoleCommand]) -> tuple[ConsoleCommand, dict[str, str]]:
+    """``/topic black holes channel:lexfridman`` -> (topic, {"query": "black holes",
+    "channel": "lexfridman"}). Text before any ``option:`` goes to the first option."""
+    line = line.strip()
+    if line.startswith("/"):
+        line = line[1:]
+    name, _, rest = line.partition(" ")
+    command = commands.get(name.lower())
+    if command is None:
+        known = ", ".join(f"/{n}" for n in sorted(commands))
+        raise ConsoleInputError(f"There is no /{name}. Commands: {known}")
+    options: dict[str, str] = {}
+    if command.options:
+        names = "|".join(re.escape(o) for o in command.options)
+        pieces = re.split(rf"(?:^|\s)({names}):", rest)
+        free = pieces[0].strip()
+        if free:
+            options[command.options[0]] = free
+        for key, value in zip(pieces[1::2], pieces[2::2], strict=False):
+            options[key] = value.strip()
+    elif rest.strip():
+        raise ConsoleInputError(f"/{command.name} takes no options.")
+    missing = [o for o in command.required if not options.get(o)]
+    if missing:
+        raise ConsoleInputError(f"/{command.name} needs {', '.join(missing)}.")
+    return command, options
+
+
+def help_text(commands: dict[str, ConsoleCommand]) -> str:
+    lines = ["Type a slash command as you would in Discord:"]
+    for command in sorted(commands.values(), key=lambda c: c.name):
+        usage = " ".join(
+            f"<{o}>" if i == 0 else f"[{o}:...]" for i, o in enumerate(command.options)
+        )
+        lines.append(f"  /{command.name} {usage}".rstrip() + f"  - {command.description}")
+    lines.append("  help, quit")
+    return "\n".join(lines)
+
+
+async def run_line(services: Services, line: str, commands: dict[str, ConsoleCommand]) -> str:
+    """One console line to the text of its reply (errors as the member would see them)."""
+    try:
+        command, options = parse_command_line(line, commands)
+        reply = await command.handler(services, options)
+    except UserFacingError as exc:
+        return f"(only you can see this)\n{exc}"
+    except Exception:
+        log.exception("console command failed: %s", line)
+        return "(only you can see this)\nSorry, something went wrong on my side. It has been logged."
+    return reply_to_text(reply)
+
+
+async def run_console(services: Services, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    commands = console_commands()
+    interactive = stdin.isatty()
+    if interactive:
+        print(help_text(commands), file=stdout)
+    while True:
+        if interactive:
+            print(PROMPT, end="", file=stdout, flush=True)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line in ("quit", "exit", "/quit"):
+            break
+        if line in ("help", "/help", "?"):
+            print(help_text(commands), file=stdout)
+            continue
+        print(await run_line(services, line, commands), file=stdout, flush=True)
+        if not interactive:
+            print(file=stdout)
+    return 0

@@ -1,0 +1,529 @@
+"""The notes cache: the vault, parsed, in SQLite (aiosqlite), kept in step by :meth:`sync`.
+
+Two ways to sync, both atomic:
+
+* **cold build** (no cache yet, another schema version, or another vault): the whole
+  vault is parsed by a process pool and written to a new file beside the cache, which then
+  replaces the old one in one ``rename``. A crash leaves the old file as it was.
+* **incremental** (the usual case): files whose size and mtime are unchanged are skipped
+  without being read; the others are hashed, and only real changes are parsed. All writes
+  go in one transaction; readers (WAL) see the previous state until it commits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import multiprocessing
+import os
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot import sql
+from bot.note_loader import LoadJob, LoadResult, load_batch
+from bot.vault import VaultFile, VaultScan, scan_vault
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 64
+POOL_THRESHOLD = 300  # fewer changed files than this are parsed in a thread
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(slots=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class CacheCounts:
+    notes: int = 0
+    channels: int = 0
+    hubs: int = 0
+    episodes: int = 0
+    sections: int = 0
+    links: int = 0
+    timestamps: int = 0
+    repaired_timestamps: int = 0
+    blockquotes: int = 0
+
+
+@dataclass(slots=True)
+class CacheStats:
+    """What ``notecast stats`` and ``/stats`` show."""
+
+    counts: CacheCounts
+    skipped: list[SkippedFile]
+    last_sync: datetime | None
+    last_sync_seconds: float | None
+    notes_dir: str | None
+    files: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = asdict(self.counts)
+        out["files"] = self.files
+        out["skipped"] = [{"path": s.path, "reason": s.reason} for s in self.skipped]
+        out["last_sync"] = self.last_sync.isoformat() if self.last_sync else None
+        out["last_sync_seconds"] = self.last_sync_seconds
+        out["notes_dir"] = self.notes_dir
+        return out
+
+
+@dataclass(slots=True)
+class SyncReport:
+    """What one sync did; ``notecast index --json`` prints it."""
+
+    mode: str  # cold | incremental
+    counts: CacheCounts
+    files: int = 0
+    parsed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = asdict(self.counts)
+        out.update(
+            mode=self.mode, files=self.files, parsed=self.parsed, unchanged=self.unchanged,
+            removed=self.removed,
+            skipped=[{"path": s.path, "reason": s.reason} for s in self.skipped],
+            seconds=round(self.seconds, 3),
+        )
+        return out
+
+
+class VaultUnavailable(RuntimeError):
+    """The notes folder is missing or unreadable; the cache was left as it was."""
+
+
+class NotesCache:
+    """Owns the SQLite connection. Use ``async with NotesCache(path) as cache``."""
+
+    def __init__(self, db_path: Path, *, workers: int = 0) -> None:
+        self.db_path = Path(db_path)
+        self.workers = workers or max(1, os.cpu_count() or 1)
+        self._db: aiosqlite.Connection | None = None
+        self._sync_lock = asyncio.Lock()
+        self.generation = 0  # bumped after every sync that changed something
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> NotesCache:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        if self._db is not None:
+            return
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._discard_partial_build()
+        self._db = await self._connect(self.db_path)
+        if not await self._schema_is_current(self._db):
+            log.info("notes cache %s is new or of another version: it will be rebuilt",
+                     self.db_path)
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("NotesCache is not open")
+        return self._db
+
+    async def _connect(self, path: Path) -> aiosqlite.Connection:
+        db = await aiosqlite.connect(path, isolation_level=None)
+        db.row_factory = aiosqlite.Row
+        for pragma in sql.CONNECTION_PRAGMAS:
+            await _exec(db, pragma)
+        return db
+
+    @staticmethod
+    async def _schema_is_current(db: aiosqlite.Connection) -> bool:
+        async with db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return row is not None and row[0] == sql.SCHEMA_VERSION
+
+    async def is_ready(self) -> bool:
+        """True when the cache holds a complete build (of this schema)."""
+        return await self._schema_is_current(self.db)
+
+    def _build_path(self) -> Path:
+        return self.db_path.with_name(self.db_path.name + ".building")
+
+    def _discard_partial_build(self) -> None:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(str(self._build_path()) + suffix).unlink()
+
+    # ------------------------------------------------------------------ reads
+
+    async def fetch_all(self, query: str, params: dict[str, Any] | None = None) -> list[Any]:
+        async with self.db.execute(query, params or {}) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetch_one(self, query: str, params: dict[str, Any] | None = None) -> Any:
+        async with self.db.execute(query, params or {}) as cursor:
+            return await cursor.fetchone()
+
+    async def _state(self) -> dict[str, str]:
+        return {row[0]: row[1] for row in await self.fetch_all(sql.GET_STATE)}
+
+    async def counts(self) -> CacheCounts:
+        if not await self.is_ready():
+            return CacheCounts()
+        row = await self.fetch_one(sql.COUNTS)
+        return CacheCounts(**dict(row))
+
+    async def stats(self) -> CacheStats:
+        if not await self.is_ready():
+            return CacheStats(CacheCounts(), [], None, None, None)
+        state = await self._state()
+        skipped = [SkippedFile(r[0], r[1] or "") for r in await self.fetch_all(sql.SKIPPED_FILES)]
+        files = sum(r[1] for r in await self.fetch_all(sql.FILE_KIND_COUNTS))
+        last = state.get("last_sync_at")
+        seconds = state.get("last_sync_seconds")
+        return CacheStats(
+            await self.counts(), skipped,
+            datetime.fromisoformat(last) if last else None,
+            float(seconds) if seconds else None,
+            state.get("notes_dir"), files,
+        )
+
+    # ------------------------------------------------------------------ sync
+
+    async def sync(self, notes_dir: Path, *, progress: ProgressCallback | None = None) -> SyncReport:
+        """Bring the cache in step with ``notes_dir``. Safe to call at any time, from any
+        number of tasks (they take turns); never leaves a half-written cache behind."""
+        async with self._sync_lock:
+            started = time.perf_counter()
+            root = os.path.realpath(notes_dir)
+            try:
+                scan = await asyncio.to_thread(scan_vault, Path(root))
+            except OSError as exc:
+                raise VaultUnavailable(f"{notes_dir}: {exc.strerror or exc}") from exc
+            state = await self._state() if await self.is_ready() else {}
+            if not state or state.get("notes_dir") != root:
+                report = await self._cold_build(root, scan, progress)
+            else:
+                report = await self._incremental(root, scan, progress)
+            report.seconds = time.perf_counter() - started
+            await _exec(self.db, sql.SET_STATE, {"key": "last_sync_seconds",
+                                                  "value": f"{report.seconds:.3f}"})
+            report.counts = await self.counts()
+            if report.parsed or report.removed or report.mode == "cold":
+                self.generation += 1
+            log.info(
+                "sync (%s) of %s: %d parsed, %d unchanged, %d removed, %d skipped in %.2fs",
+                report.mode, notes_dir, report.parsed, report.unchanged, report.removed,
+                len(report.skipped), report.seconds,
+            )
+            return report
+
+    async def _load(
+        self, root: str, jobs: list[LoadJob], progress: ProgressCallback | None,
+        total: int, on_results: Callable[[list[LoadResult]], Awaitable[None]],
+    ) -> None:
+        """Load jobs in batches and hand each batch's results to ``on_results``.
+
+        Many jobs go to a process pool (both cores parse while this process writes); a
+        few go to a thread. At most two batches per worker are in flight, so memory stays
+        flat however large the vault is.
+        """
+        done = 0
+        if progress:
+            progress(0, total)
+        batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
+        loop = asyncio.get_running_loop()
+        pool: Executor | None = None
+        if len(jobs) >= POOL_THRESHOLD and self.workers > 1:
+            pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        # Batches are submitted as soon as there is room, independently of writing, so
+        # the workers never wait for the writer; at most ``room`` batches are parsed or
+        # waiting to be written at once, which keeps memory flat.
+        room = asyncio.Semaphore(3 * (self.workers if pool is not None else 1))
+        finished: asyncio.Queue[asyncio.Future[list[LoadResult]]] = asyncio.Queue()
+
+        async def submit_all() -> None:
+            for batch in batches:
+                await room.acquire()
+                if pool is None:
+                    future: asyncio.Future[list[LoadResult]] = asyncio.ensure_future(
+                        asyncio.to_thread(load_batch, root, batch))
+                else:
+                    future = loop.run_in_executor(pool, load_batch, root, batch)
+                future.add_done_callback(finished.put_nowait)
+
+        submitter = asyncio.create_task(submit_all())
+        try:
+            for _ in batches:
+                results = (await finished.get()).result()
+                await on_results(results)
+                room.release()
+                done += len(results)
+                if progress:
+                    progress(done, total)
+            await submitter
+        finally:
+            submitter.cancel()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    async def _cold_build(self, root: str, scan: VaultScan, progress: ProgressCallback | None) -> SyncReport:
+        report = SyncReport("cold", CacheCounts(), files=len(scan.files))
+        build_path = self._build_path()
+        self._discard_partial_build()
+        db = await aiosqlite.connect(build_path, isolation_level=None)
+        try:
+            for pragma in sql.BUILD_PRAGMAS:
+                await _exec(db, pragma)
+            await db.executescript(sql.SCHEMA)
+            await _exec(db, "BEGIN")
+            for statement in sql.BULK_SEARCH_SETTINGS:
+                await _exec(db, statement)
+            await self._write_channels(db, scan)
+            jobs: list[LoadJob] = []
+            next_id = 1
+            for file in scan.files:
+                if file.kind == "ignored":
+                    report.skipped.append(SkippedFile(file.path, file.reason or "ignored"))
+                    await _exec(db, sql.INSERT_FILE, _file_row(file, "ignored", file.reason))
+                    continue
+                jobs.append(LoadJob(file.path, file.kind, file.channel, file.slug, next_id))
+                next_id += 1
+            # notes first in size order? No: in path order, so ids are stable and batches
+            # mix small and large files evenly.
+            display_names: dict[str, str] = {}
+
+            async def write(results: list[LoadResult]) -> None:
+                ids = await self._write_results(db, results, report, display_names)
+                if ids:
+                    await _exec(db, sql.INDEX_NOTE_RANGE, {"first_id": min(ids), "last_id": max(ids)})
+
+            phase = time.perf_counter()
+            await self._load(root, jobs, progress, len(jobs), write)
+            log.debug("cold build: %d files parsed and written in %.2fs", len(jobs),
+                      time.perf_counter() - phase)
+            phase = time.perf_counter()
+            await self._apply_display_names(db, display_names)
+            for statement in (*sql.NORMAL_SEARCH_SETTINGS, *sql.INDEXES):
+                await _exec(db, statement)
+            await _exec(db, sql.SET_STATE, {"key": "notes_dir", "value": root})
+            await _exec(db, sql.SET_STATE, {"key": "last_sync_at",
+                                             "value": datetime.now(UTC).isoformat()})
+            await _exec(db, f"PRAGMA user_version = {sql.SCHEMA_VERSION}")
+            await _exec(db, "COMMIT")
+            log.debug("cold build: indexes made and committed in %.2fs",
+                      time.perf_counter() - phase)
+            await _exec(db, "PRAGMA journal_mode = WAL")
+        except BaseException:
+            await db.close()
+            self._discard_partial_build()
+            raise
+        await db.close()
+        _fsync(build_path)
+        # swap: the old cache (and its WAL) go, the new file takes its name in one rename
+        await self.close()
+        for suffix in ("-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(str(self.db_path) + suffix).unlink()
+        os.replace(build_path, self.db_path)
+        _fsync(self.db_path.parent)
+        await self.open()
+        return report
+
+    async def _incremental(self, root: str, scan: VaultScan, progress: ProgressCallback | None) -> SyncReport:
+        report = SyncReport("incremental", CacheCounts(), files=len(scan.files))
+        known = {row[0]: row for row in await self.fetch_all(sql.FILE_STATS)}
+        next_id = (await self.fetch_one(sql.NEXT_NOTE_ID))[0]
+        jobs: list[LoadJob] = []
+        stat_only: list[dict[str, Any]] = []
+        ignored_changes: list[VaultFile] = []
+        seen: set[str] = set()
+        for file in scan.files:
+            seen.add(file.path)
+            old = known.get(file.path)
+            if file.kind == "ignored":
+                report.skipped.append(SkippedFile(file.path, file.reason or "ignored"))
+                if old is None or old["kind"] != "ignored":
+                    ignored_changes.append(file)
+                continue
+            if old is not None and old["kind"] != "ignored" and (
+                old["size"] == file.size and old["mtime_ns"] == file.mtime_ns
+            ):
+                report.unchanged += 1
+                continue
+            known_hash = old["hash"] if old is not None and old["kind"] != "ignored" else None
+            jobs.append(LoadJob(file.path, file.kind, file.channel, file.slug, next_id, known_hash))
+            next_id += 1
+        removed = [path for path in known if path not in seen]
+
+        results: list[LoadResult] = []
+
+        async def collect(batch: list[LoadResult]) -> None:
+            results.extend(batch)
+
+        if jobs:
+            await self._load(root, jobs, progress, len(jobs), collect)
+        changed = [r for r in results if r.kind != "unchanged"]
+        for r in results:
+            if r.kind == "unchanged":
+                report.unchanged += 1
+                stat_only.append({"path": r.path, "size": r.size, "mtime_ns": r.mtime_ns})
+        # skipped notes that did not change still count as skipped in the report
+        changed_paths = {r.path for r in changed}
+        for path, row in known.items():
+            if row["kind"] == "skipped" and path in seen and path not in changed_paths:
+                report.skipped.append(SkippedFile(path, row["reason"] or "skipped"))
+        if not (changed or removed or stat_only or ignored_changes):
+            return report
+
+        db = self.db
+        await _exec(db, "BEGIN IMMEDIATE")
+        try:
+            await self._write_channels(db, scan)
+            for path in removed:
+                await self._forget_file(db, path, known[path])
+                report.removed += 1
+            for file in ignored_changes:
+                if file.path in known:
+                    await self._forget_file(db, file.path, known[file.path])
+                await _exec(db, sql.INSERT_FILE, _file_row(file, "ignored", file.reason))
+            for result in changed:
+                old = known.get(result.path)
+                if old is not None:
+                    await self._forget_file(db, result.path, old)
+            await _exec_many(db, sql.UPDATE_FILE_STAT, stat_only)
+            display_names: dict[str, str] = {}
+            ids = await self._write_results(db, changed, report, display_names)
+            for note_id in ids:
+                await _exec(db, sql.INDEX_NOTE_SECTIONS, {"note_id": note_id})
+            await self._apply_display_names(db, display_names)
+            await _exec(db, sql.DELETE_EMPTY_CHANNELS)
+            await _exec(db, sql.SET_STATE, {"key": "last_sync_at",
+                                             "value": datetime.now(UTC).isoformat()})
+            await _exec(db, "COMMIT")
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await _exec(db, "ROLLBACK")
+            raise
+        return report
+
+    async def _forget_file(self, db: aiosqlite.Connection, path: str, old: Any) -> None:
+        """Delete what one file put in the cache (its note, or its hub's episodes)."""
+        if old["kind"] == "note" and old["note_id"] is not None:
+            params = {"note_id": old["note_id"]}
+            await _exec(db, sql.UNINDEX_NOTE_SECTIONS, params)
+            for statement in sql.DELETE_NOTE_ROWS:
+                await _exec(db, statement, params)
+        elif old["kind"] == "hub":
+            await _exec(db, sql.DELETE_HUB_EPISODES, {"hub_path": path})
+            await _exec(db, sql.CLEAR_HUB, {"hub_path": path})
+        await _exec(db, sql.DELETE_FILE, {"path": path})
+
+    async def _write_channels(self, db: aiosqlite.Connection, scan: VaultScan) -> None:
+        await _exec_many(db, sql.UPSERT_CHANNEL, [
+            {"channel": key, "folder": folder, "display_name": None, "hub_path": None}
+            for key, folder in scan.folders.items()
+        ])
+
+    async def _write_results(
+        self, db: aiosqlite.Connection, results: list[LoadResult], report: SyncReport,
+        display_names: dict[str, str],
+    ) -> list[int]:
+        """Insert parsed rows; returns the ids of the notes written."""
+        notes, sections, links, stamps, quotes, episodes, files = [], [], [], [], [], [], []
+        ids: list[int] = []
+        for r in results:
+            report.parsed += 1
+            if r.kind == "skipped":
+                report.skipped.append(SkippedFile(r.path, r.reason or "skipped"))
+                files.append(_result_file_row(r, None))
+                continue
+            if r.kind == "note" and r.note is not None:
+                notes.append(r.note)
+                sections.extend(r.sections)
+                links.extend(r.links)
+                stamps.extend(r.timestamps)
+                quotes.extend(r.blockquotes)
+                ids.append(r.note_id or 0)
+                files.append(_result_file_row(r, r.note_id))
+            elif r.kind == "hub":
+                episodes.extend(r.episodes)
+                files.append(_result_file_row(r, None))
+                if r.channel:
+                    await _exec(db, sql.UPSERT_CHANNEL, {
+                        "channel": r.channel, "folder": r.path.split("/", 1)[0],
+                        "display_name": r.hub_title if r.hub_title != r.channel else None,
+                        "hub_path": r.path})
+            elif r.kind == "directory":
+                display_names.update(r.display_names)
+                files.append(_result_file_row(r, None))
+        await _exec_many(db, sql.INSERT_NOTE, notes)
+        await _exec_many(db, sql.INSERT_SECTION, sections)
+        await _exec_many(db, sql.INSERT_LINK, links)
+        await _exec_many(db, sql.INSERT_TIMESTAMP, stamps)
+        await _exec_many(db, sql.INSERT_BLOCKQUOTE, quotes)
+        await _exec_many(db, sql.INSERT_EPISODE, episodes)
+        await _exec_many(db, sql.INSERT_FILE, files)
+        return ids
+
+    async def _apply_display_names(self, db: aiosqlite.Connection, names: dict[str, str]) -> None:
+        await _exec_many(db, sql.SET_CHANNEL_DISPLAY_NAME, [
+            {"channel": channel, "display_name": name} for channel, name in names.items()
+        ])
+
+
+async def _exec(db: aiosqlite.Connection, query: str, params: Any = None) -> None:
+    """Run a statement and close its cursor at once: a cursor left open keeps its
+    statement, and with it a lock on the file, alive until the garbage collector runs."""
+    cursor = await db.execute(query, params if params is not None else {})
+    await cursor.close()
+
+
+async def _exec_many(db: aiosqlite.Connection, query: str, rows: Any) -> None:
+    cursor = await db.executemany(query, rows)
+    await cursor.close()
+
+
+def _file_row(file: VaultFile, kind: str, reason: str | None) -> dict[str, Any]:
+    return {"path": file.path, "size": file.size, "mtime_ns": file.mtime_ns, "hash": None,
+            "kind": kind, "note_id": None, "reason": reason, "channel": file.channel}
+
+
+def _result_file_row(r: LoadResult, note_id: int | None) -> dict[str, Any]:
+    return {"path": r.path, "size": r.size, "mtime_ns": r.mtime_ns, "hash": r.hash,
+            "kind": r.kind, "note_id": note_id, "reason": r.reason, "channel": r.channel}
+
+
+def _pool_context() -> Any:
+    # fork from a process that runs threads (aiosqlite) can deadlock: use a fork server
+    # that imports the parser once and forks clean workers from it.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["bot.note_loader"])
+    return context
+
+
+def _fsync(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

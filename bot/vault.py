@@ -1,0 +1,170 @@
+"""Finding and reading the vault's files safely (blocking: run it off the event loop).
+
+The vault may be a read-only mount that somebody else fills, so nothing here trusts it:
+symbolic links are never followed out of the vault, directory loops are cut, a named pipe
+or a device is never opened (a read would block for ever), and a file is opened
+non-blocking and checked again after opening, in case it changed under us.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.parsing import channel_key, clean_line, is_hub_file
+
+MAX_NOTE_BYTES = 8 * 1024 * 1024
+DIRECTORY_FILE = "directory.md"
+
+
+@dataclass(frozen=True, slots=True)
+class VaultFile:
+    """One file under the vault, as the scan found it."""
+
+    path: str  # relative to the vault root, "/"-separated, as on disk
+    size: int
+    mtime_ns: int
+    kind: str  # note | hub | directory | ignored
+    channel: str | None = None  # channel key (folder name, invisible marks dropped)
+    slug: str | None = None
+    reason: str | None = None  # for kind == "ignored"
+
+
+@dataclass(slots=True)
+class VaultScan:
+    files: list[VaultFile]
+    folders: dict[str, str]  # channel key -> folder name on disk
+
+
+def scan_vault(root: Path) -> VaultScan:
+    """Every file under ``root``, classified. Blocking: call it in a thread.
+
+    Raises ``FileNotFoundError``/``NotADirectoryError`` when ``root`` itself is unusable,
+    because then there is nothing to sync and the old cache must stay as it is.
+    """
+    root_real = os.path.realpath(root)
+    if not os.path.isdir(root_real):
+        if not os.path.exists(root_real):
+            raise FileNotFoundError(errno.ENOENT, "notes folder not found", str(root))
+        raise NotADirectoryError(errno.ENOTDIR, "notes path is not a folder", str(root))
+    files: list[VaultFile] = []
+    folders: dict[str, str] = {}
+    seen_dirs: set[tuple[int, int]] = set()
+    seen_notes: dict[tuple[str, str], str] = {}
+
+    def walk(directory: str, rel: str) -> None:
+        try:
+            dir_stat = os.stat(directory)
+        except OSError:
+            return
+        ident = (dir_stat.st_dev, dir_stat.st_ino)
+        if ident in seen_dirs:
+            files.append(VaultFile(rel or ".", 0, 0, "ignored", reason="directory loop (not followed)"))
+            return
+        seen_dirs.add(ident)
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            files.append(VaultFile(rel or ".", 0, 0, "ignored", reason=f"cannot list folder: {exc.strerror}"))
+            return
+        for entry in entries:
+            rel_path = f"{rel}/{entry.name}" if rel else entry.name
+            if entry.name.startswith("."):
+                continue  # .obsidian, .git, .DS_Store: not content
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                files.append(VaultFile(rel_path, 0, 0, "ignored", reason=f"cannot stat: {exc.strerror}"))
+                continue
+            if stat.S_ISLNK(info.st_mode):
+                target = os.path.realpath(entry.path)
+                inside = target == root_real or target.startswith(root_real + os.sep)
+                if not inside:
+                    files.append(VaultFile(rel_path, 0, 0, "ignored",
+                                           reason="symbolic link leading outside the vault (not followed)"))
+                    continue
+                try:
+                    info = os.stat(target)
+                except OSError:
+                    files.append(VaultFile(rel_path, 0, 0, "ignored", reason="broken symbolic link"))
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    files.append(VaultFile(rel_path, 0, 0, "ignored",
+                                           reason="symbolic link to a folder (not followed)"))
+                    continue
+            if stat.S_ISDIR(info.st_mode):
+                if not rel:
+                    folders.setdefault(channel_key(entry.name), entry.name)
+                walk(entry.path, rel_path)
+                continue
+            if not stat.S_ISREG(info.st_mode):
+                what = "named pipe" if stat.S_ISFIFO(info.st_mode) else "special file"
+                files.append(VaultFile(rel_path, 0, 0, "ignored", reason=f"{what}, not a regular file"))
+                continue
+            files.append(_classify(rel_path, info, seen_notes))
+
+    walk(root_real, "")
+    return VaultScan(files, folders)
+
+
+def _classify(rel_path: str, info: os.stat_result, seen: dict[tuple[str, str], str]) -> VaultFile:
+    size, mtime = info.st_size, info.st_mtime_ns
+    parts = rel_path.split("/")
+    name = parts[-1]
+    if not name.lower().endswith(".md"):
+        return VaultFile(rel_path, size, mtime, "ignored", reason="not a markdown (.md) file")
+    if len(parts) == 1:
+        if name.lower() == DIRECTORY_FILE:
+            return VaultFile(rel_path, size, mtime, "directory")
+        return VaultFile(rel_path, size, mtime, "ignored", reason="top-level page, not in a channel folder")
+    if size > MAX_NOTE_BYTES:
+        return VaultFile(rel_path, size, mtime, "ignored",
+                         reason=f"larger than {MAX_NOTE_BYTES // (1024 * 1024)} MB")
+    channel = channel_key(parts[0])
+    slug = clean_line(name[:-3])
+    if len(parts) == 2 and is_hub_file(parts[0], slug):
+        return VaultFile(rel_path, size, mtime, "hub", channel, slug)
+    key = (channel, slug)
+    if key in seen:
+        return VaultFile(rel_path, size, mtime, "ignored", channel, slug,
+                         reason=f"same channel and name as {seen[key]}")
+    seen[key] = rel_path
+    return VaultFile(rel_path, size, mtime, "note", channel, slug)
+
+
+def read_vault_file(root: str, rel_path: str) -> tuple[bytes, int, int]:
+    """Read one regular file without ever blocking on a pipe; returns (data, size, mtime_ns).
+
+    Raises ``OSError`` (with a readable ``strerror``) when the file is gone, is no longer a
+    regular file, or is larger than :data:`MAX_NOTE_BYTES`.
+    """
+    path = os.path.join(root, *rel_path.split("/"))
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "no longer a regular file")
+        if info.st_size > MAX_NOTE_BYTES:
+            raise OSError(errno.EFBIG, f"larger than {MAX_NOTE_BYTES // (1024 * 1024)} MB")
+        chunks = []
+        remaining = MAX_NOTE_BYTES + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > MAX_NOTE_BYTES:
+            raise OSError(errno.EFBIG, f"larger than {MAX_NOTE_BYTES // (1024 * 1024)} MB")
+        return data, info.st_size, info.st_mtime_ns
+    finally:
+        os.close(fd)
+
+
+def content_hash(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()

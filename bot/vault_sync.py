@@ -1,0 +1,86 @@
+"""Keeps the notes cache in step with the vault while the bot runs.
+
+:class:`VaultSync` runs the first sync in the background at start-up (commands answer
+"still loading" meanwhile, unless a previous run left a complete cache, which is served at
+once), then re-syncs every ``interval`` minutes so that edits to the vault show up without
+a restart. A failed sync is logged and retried on the next round; it never stops the loop
+and never damages the cache (a sync is atomic).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+
+from bot.errors import NotesLoading, NotesUnavailable
+from bot.notes_cache import NotesCache, ProgressCallback, SyncReport, VaultUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class VaultSync:
+    def __init__(self, cache: NotesCache, notes_dir: Path, interval_minutes: float = 10.0) -> None:
+        self.cache = cache
+        self.notes_dir = notes_dir
+        self.interval = interval_minutes * 60
+        self.last_report: SyncReport | None = None
+        self.last_error: str | None = None
+        self._first_done = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._served_from_previous_run = False
+
+    async def start(self) -> None:
+        """Start syncing in the background (returns at once)."""
+        if self._task is not None:
+            return
+        self._served_from_previous_run = await self.cache.is_ready()
+        self._task = asyncio.create_task(self._run(), name="notecast-vault-sync")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @property
+    def loading(self) -> bool:
+        """True while there is no complete cache to answer from."""
+        return not self._first_done.is_set() and not self._served_from_previous_run
+
+    async def wait_first_sync(self) -> None:
+        await self._first_done.wait()
+
+    async def require_ready(self) -> None:
+        """Raise a user-facing error when commands cannot be answered yet."""
+        if self.loading:
+            raise NotesLoading()
+        if not await self.cache.is_ready():
+            raise NotesUnavailable()
+
+    async def sync_now(self, progress: ProgressCallback | None = None) -> SyncReport | None:
+        """One sync; failures are logged and kept in ``last_error``, never raised."""
+        try:
+            report = await self.cache.sync(self.notes_dir, progress=progress)
+        except VaultUnavailable as exc:
+            self.last_error = str(exc)
+            log.error("cannot sync the notes: %s (the cache is unchanged)", exc)
+            return None
+        except Exception as exc:  # keep the bot up; the next round tries again
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("notes sync failed (the cache is unchanged)")
+            return None
+        finally:
+            self._first_done.set()
+        self.last_report, self.last_error = report, None
+        return report
+
+    async def _run(self) -> None:
+        await self.sync_now()
+        if self.interval <= 0:
+            return
+        while True:
+            await asyncio.sleep(self.interval)
+            await self.sync_now()

@@ -1,0 +1,69 @@
+"""End-to-end fixtures: the real NotecastBot, with its real services, run by SimCord.
+
+SimCord simulates Discord in-process (no network, no token). ``simcord_bot`` builds the bot
+as ``main()`` does: settings -> an open notes cache -> services -> bot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.client import NotecastBot
+from bot.config import SAMPLE_VAULT, Settings
+from bot.notes_cache import NotesCache
+from bot.services import Services
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return replace(Settings(), notes_dir=SAMPLE_VAULT, db=tmp_path / "notecast.db",
+                   resync_minutes=10)
+
+
+@pytest.fixture
+def start_sync() -> bool:
+    """Override in a module to build a bot whose first sync has not run."""
+    return True
+
+
+@pytest.fixture
+async def services(settings: Settings) -> AsyncIterator[Services]:
+    async with NotesCache(settings.db) as cache:
+        built = Services.build(settings, cache)
+        yield built
+        await built.vault_sync.stop()
+
+
+@pytest.fixture
+def simcord_bot(services: Services, start_sync: bool) -> NotecastBot:
+    return NotecastBot(services, start_sync=start_sync)
+
+
+@pytest.fixture
+async def world(simcord_env: Any) -> AsyncIterator[tuple[Any, Any, Any, Any]]:
+    """A synced bot in a guild with a text channel and a member, alice."""
+    env = simcord_env
+    guild = env.create_guild("Notecast HQ")
+    channel = guild.create_text_channel("general")
+    alice = guild.add_member(env.create_user("alice"))
+    await env.bot.tree.sync()
+    yield env, guild, channel, alice
+    await env.bot.close()
+
+
+def sent_allowed_mentions(env: Any) -> list[Any]:
+    """The allowed_mentions of every message the bot posted (responses, followups, sends)."""
+    found = []
+    for request in env.http_requests:
+        body = request.json or {}
+        if request.method not in ("POST", "PATCH"):
+            continue
+        data = body.get("data", body) if "/callback" in request.path else body
+        if isinstance(data, dict) and ("content" in data or "embeds" in data):
+            found.append(data.get("allowed_mentions"))
+    return found
