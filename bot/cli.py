@@ -141,6 +141,9 @@ async def _with_services(settings: Settings, body: Callable[[Any], Awaitable[int
 async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
 
+    if settings.log_level == "INFO" and not args.log_level:
+        logging.getLogger().setLevel(logging.WARNING)  # keep the replies readable
+
     if sys.stdin.isatty():
         where = "the bundled sample notes" if settings.uses_sample_vault else settings.notes_dir
         print(f"Notecast console over {where}. Replies show as the bot would post them.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.note_reader import NoteReader
 from bot.notes_cache import NotesCache
 from bot.topic_search import TopicSearch
 from bot.vault_sync import VaultSync
@@ -20,14 +21,18 @@ class Services:
     cache: NotesCache
     vault_sync: VaultSync
     topics: TopicSearch
+    notes: NoteReader
 
     @classmethod
     def build(cls, settings: Settings, cache: NotesCache) -> Services:
+        topics = TopicSearch(cache)
         return cls(
             settings=settings,
             cache=cache,
-            vault_sync=VaultSync(cache, settings.notes_dir, settings.resync_minutes),
-            topics=TopicSearch(cache),
+            vault_sync=VaultSync(cache, settings.notes_dir, settings.resync_minutes,
+                                 after_sync=[topics.refresh]),
+            topics=topics,
+            notes=NoteReader(cache),
         )
 
     async def require_ready(self) -> None:

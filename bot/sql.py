@@ -252,3 +252,30 @@ SELECT
 """
 SKIPPED_FILES = "SELECT path, reason FROM files WHERE kind IN ('skipped', 'ignored') ORDER BY path"
 FILE_KIND_COUNTS = "SELECT kind, COUNT(*) FROM files GROUP BY kind"
+
+# --------------------------------------------------------------------------- one note
+
+NOTE_CARD = """
+SELECT n.id, n.channel, n.slug, n.title, n.video_id, n.path, n.intro,
+       COALESCE(c.display_name, n.channel) AS channel_name,
+       COALESCE(e.title, (SELECT other.title FROM episodes AS other
+                          WHERE other.video_id = n.video_id LIMIT 1)) AS episode_title
+FROM notes AS n
+LEFT JOIN channels AS c ON c.channel = n.channel
+LEFT JOIN episodes AS e ON e.channel = n.channel AND e.video_id = n.video_id
+WHERE n.id = :note_id
+"""
+NOTE_SECTIONS = f"""
+SELECT s.idx, s.level, s.heading, s.body,
+       (SELECT t.seconds FROM timestamps AS t
+        WHERE t.note_id = :note_id AND t.section_idx = s.idx
+        ORDER BY t.offset LIMIT 1) AS first_seconds
+FROM sections AS s
+WHERE s.id BETWEEN :note_id * {SECTION_STRIDE} AND :note_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}
+ORDER BY s.idx
+"""
+SECTION_TIMESTAMPS = """
+SELECT offset, seconds, repaired FROM timestamps
+WHERE note_id = :note_id AND section_idx = :section_idx
+ORDER BY offset
+"""

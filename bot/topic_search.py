@@ -31,6 +31,7 @@ import asyncio
 import bisect
 import contextlib
 import hashlib
+import itertools
 import logging
 import math
 import re
@@ -63,11 +64,12 @@ YOUTUBE_WATCH = "https://www.youtube.com/watch?v="
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
 _WORD = re.compile(r"[^\W_]+")
+_VOWEL = re.compile(r"[aeiouy]")
 _MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
 _MD_MARKS = re.compile(r"[*`]+")
 _HOSTILE_MARKS = ("\x02", "\x03")  # snippet markers: no note text holds them
 
-STOPWORDS = frozenset("""
+_STOPWORD_TEXT = """
 a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further
 had has have having he her here hers herself him himself his how i if in into is it its
@@ -75,8 +77,9 @@ itself just me more most my myself no nor not now of off on once only or other o
 ourselves out over own same she should so some such than that the their theirs them
 themselves then there these they this those through to too under until up very was we were
 what when where which while who whom why will with would you your yours yourself
-yourselves s t don isn doesn didn can't what's
-""".split())
+yourselves s t don isn doesn didn
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 # --------------------------------------------------------------------------- public records
@@ -215,7 +218,7 @@ class ChannelInfo:
     notes: int
 
 
-class QueryTooVague(ValueError):  # noqa: N818 - the name says what the caller tells the user
+class QueryTooVague(ValueError):
     """The text holds nothing searchable (empty, emoji, punctuation, invisible characters).
 
     ``reason`` is ``"empty"`` or ``"no words"``; ``str(exc)`` is a sentence for the user.
@@ -264,15 +267,29 @@ def words(text: str) -> list[str]:
 
 
 def stem(word: str) -> str:
-    """A light plural stem, so that ``ceos``/``ceo`` and ``layoffs``/``layoff`` meet."""
+    """A light English stem (plurals, -ed, -ing, a final e), so that ``layoffs``/``layoff``,
+    ``roasting``/``roast`` and ``baking``/``bake`` meet. Not a full Porter stemmer: it only
+    has to map a word and its usual variants to one key."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith(("sses", "xes", "ches", "shes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    if word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "i"
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if not word.endswith("eed"):
+        for suffix in ("ing", "ed"):
+            root = word[: -len(suffix)]
+            if word.endswith(suffix) and len(root) >= 3 and _VOWEL.search(root):
+                word = root
+                if word[-1] == word[-2] and word[-1] not in "aeiouslz":
+                    word = word[:-1]
+                break
+    if len(word) >= 4 and word.endswith("e"):
+        word = word[:-1]
+    elif len(word) >= 4 and word.endswith("y"):
+        word = word[:-1] + "i"
     return word
 
 
@@ -451,7 +468,7 @@ class _TermIndex:
             for term, distance, _ in process.extract(
                 word, pool, scorer=OSA.distance, score_cutoff=edits, limit=8
             ):
-                if distance and term[:1] == word[:1] or distance == 1:
+                if distance == 1 or (distance and term[:1] == word[:1]):
                     found[term] = max(found.get(term, 0.0), _similarity(int(distance)))
         if len(self._fuzzy_cache) > 4096:
             self._fuzzy_cache.clear()
@@ -713,7 +730,7 @@ class _Snapshot:
                 stop=is_stop, fts_words=fts_words,
                 fts_df=sum(self.vocabulary.get(w, 0) for w in fts_words)))
         # words written apart that the vault writes together ("top down" -> "topdown")
-        for a, b in zip(terms, terms[1:], strict=False):
+        for a, b in itertools.pairwise(terms):
             joined = a.word + b.word
             if joined in self.vocabulary and not a.stop and not b.stop:
                 for term in (a, b):
@@ -779,7 +796,7 @@ def _build_snapshot(db_path: Path, generation: int) -> _Snapshot:
             snap.episode_any.setdefault(video_id, (clean_line(title), url))
         heading_texts: list[str] = []
         heading_channel: dict[str, list[int]] = {}
-        for section_id, note_id, idx, heading in con.execute(search_sql.LOAD_HEADINGS):
+        for _section_id, note_id, idx, heading in con.execute(search_sql.LOAD_HEADINGS):
             index = snap.by_id.get(note_id)
             text = clean_heading(heading)
             if index is None or not text:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from bot.errors import NotesLoading, NotesUnavailable
@@ -21,8 +22,10 @@ log = logging.getLogger(__name__)
 
 
 class VaultSync:
-    def __init__(self, cache: NotesCache, notes_dir: Path, interval_minutes: float = 10.0) -> None:
+    def __init__(self, cache: NotesCache, notes_dir: Path, interval_minutes: float = 10.0,
+                 after_sync: Sequence[Callable[[], Awaitable[None]]] = ()) -> None:
         self.cache = cache
+        self.after_sync = list(after_sync)  # e.g. warm the search index before members type
         self.notes_dir = notes_dir
         self.interval = interval_minutes * 60
         self.last_report: SyncReport | None = None
@@ -72,10 +75,16 @@ class VaultSync:
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("notes sync failed (the cache is unchanged)")
             return None
+        else:
+            self.last_report, self.last_error = report, None
+            for hook in self.after_sync:
+                try:
+                    await hook()
+                except Exception:
+                    log.exception("after a sync, %s failed", getattr(hook, "__qualname__", hook))
+            return report
         finally:
             self._first_done.set()
-        self.last_report, self.last_error = report, None
-        return report
 
     async def _run(self) -> None:
         await self.sync_now()

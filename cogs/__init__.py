@@ -10,7 +10,7 @@ import importlib
 
 from cogs.replies import ConsoleCommand
 
-EXTENSIONS: tuple[str, ...] = ("cogs.stats",)
+EXTENSIONS: tuple[str, ...] = ("cogs.stats", "cogs.topics")
 
 
 def console_commands() -> dict[str, ConsoleCommand]:

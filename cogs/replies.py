@@ -154,8 +154,8 @@ def reply_to_text(reply: Reply) -> str:
         if embed.footer and embed.footer.text:
             lines.append(f"\n-- {embed.footer.text}")
     if reply.view is not None:
-        labels = [getattr(child, "label", None) for child in reply.view.children]
-        shown = [f"[{label}]" for label in labels if label]
+        shown = [f"[{child.label}]" for child in reply.view.children
+                 if isinstance(child, discord.ui.Button) and child.label and not child.disabled]
         if shown:
             lines.append("buttons: " + " ".join(shown))
     return "\n".join(lines)

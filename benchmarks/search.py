@@ -1,0 +1,338 @@
+"""Measure topic lookup: quality on a relevance set, and latency, over a real notes cache.
+
+    python benchmarks/search.py --db /path/to/notecast.db
+    python benchmarks/search.py --notes /path/to/vault --db /tmp/bench.db   # sync first
+
+Prints, per ranking and per kind of query, top-1 (the first hit is a right answer),
+recall@5 (share of the right answers in the first five, out of at most five) and MRR@10
+(1/rank of the first right answer within ten, else 0), for:
+
+* ``notecast``        TopicSearch.lookup, the ranking the bot uses;
+* ``fts5-bm25``       the query's words quoted and OR-ed, FTS5 bm25() with equal column
+                      weights, each note ranked by its best section;
+* ``fts5-bm25-and``   the same with FTS5's default AND (every word required);
+* ``rapidfuzz-wratio`` rapidfuzz ``WRatio`` of the query against every title.
+
+Then the latency of ``lookup`` (every query of the set, and some hostile ones) and of
+``autocomplete`` (every prefix of every query, as if typed), median and p95, and a
+PASS/MISS line per target. The exit status is 0 whatever the figures (1 on bad usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.notes_cache import NotesCache  # noqa: E402
+from bot.sql import SECTION_STRIDE  # noqa: E402
+from bot.topic_search import TopicSearch  # noqa: E402
+
+DEFAULT_SET = Path(__file__).resolve().parent / "relevance_set.json"
+KINDS = ("paraphrase", "keywords", "typo", "partial_title", "person_concept", "section_heading")
+HOSTILE = [
+    "x" * 6000,
+    ("the " * 100).strip(),
+    ("protein " * 100).strip(),
+    '"NEAR(a b)" OR title:* AND body:"x"',
+    "😀🎧🔥",
+    "\u200b\u200d\u2060",
+    "?",
+    "NOT AND OR",
+    "a",
+    "the role of the impact of the future of ai in the world " * 12,
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor " * 40,
+    "xqzvbnmkwp",
+]
+TARGET_MRR = 0.85
+TARGET_KIND_MRR = 0.7
+TARGET_LOOKUP_P95_MS = 15.0
+TARGET_AUTOCOMPLETE_P95_MS = 5.0
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass
+class Query:
+    query: str
+    kind: str
+    answers: list[str]
+    channel: str | None = None
+    split: str = "all"
+
+
+@dataclass
+class Scores:
+    top1: list[float] = field(default_factory=list)
+    recall5: list[float] = field(default_factory=list)
+    mrr10: list[float] = field(default_factory=list)
+
+    def add(self, ranked: Sequence[str], answers: Sequence[str]) -> None:
+        wanted = set(answers)
+        self.top1.append(1.0 if ranked[:1] and ranked[0] in wanted else 0.0)
+        self.recall5.append(len(wanted & set(ranked[:5])) / min(5, len(wanted)))
+        rr = 0.0
+        for rank, key in enumerate(ranked[:10], start=1):
+            if key in wanted:
+                rr = 1.0 / rank
+                break
+        self.mrr10.append(rr)
+
+    @staticmethod
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    def row(self) -> tuple[float, float, float]:
+        return self.mean(self.top1), self.mean(self.recall5), self.mean(self.mrr10)
+
+
+def load_set(path: Path, split: str) -> list[Query]:
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    queries = [Query(e["query"], e["kind"], list(e["answers"]), e.get("channel"),
+                     e.get("split", "all")) for e in entries]
+    if split != "all":
+        queries = [q for q in queries if q.split == split]
+    return queries
+
+
+# --------------------------------------------------------------------------- baselines
+
+
+class Baselines:
+    """The two plain rankings the issue compares against."""
+
+    def __init__(self, cache: NotesCache) -> None:
+        self.cache = cache
+        self.notes: dict[int, tuple[str, str]] = {}
+        self.titles: list[str] = []
+        self.title_keys: list[str] = []
+        self.title_channels: list[str] = []
+
+    async def load(self) -> None:
+        rows = await self.cache.fetch_all("SELECT id, channel, slug, title FROM notes")
+        for note_id, channel, slug, title in rows:
+            self.notes[note_id] = (channel, slug)
+            self.titles.append(title)
+            self.title_keys.append(f"{channel}/{slug}")
+            self.title_channels.append(channel)
+
+    async def fts(self, query: str, channel: str | None, mode: str) -> list[str]:
+        words = list(dict.fromkeys(_WORD.findall(query.lower())))[:64]
+        if not words:
+            return []
+        expression = (" OR " if mode == "or" else " ").join(f'"{w}"' for w in words)
+        rows = await self.cache.fetch_all(
+            "SELECT rowid, bm25(search) AS r FROM search WHERE search MATCH :q "
+            "ORDER BY r LIMIT 400", {"q": expression})
+        ranked: list[str] = []
+        for rowid, _ in rows:
+            channel_slug = self.notes.get(rowid // SECTION_STRIDE)
+            if channel_slug is None or (channel and channel_slug[0] != channel):
+                continue
+            key = f"{channel_slug[0]}/{channel_slug[1]}"
+            if key not in ranked:
+                ranked.append(key)
+            if len(ranked) >= 10:
+                break
+        return ranked
+
+    def wratio(self, query: str, channel: str | None) -> list[str]:
+        found = process.extract(query, self.titles, scorer=fuzz.WRatio,
+                                processor=utils.default_process, limit=200)
+        ranked = [self.title_keys[i] for _, _, i in found
+                  if not channel or self.title_channels[i] == channel]
+        return ranked[:10]
+
+
+# --------------------------------------------------------------------------- running
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def typed_prefixes(text: str) -> list[str]:
+    return [text[:n] for n in range(1, len(text) + 1)]
+
+
+async def run(args: argparse.Namespace) -> int:
+    queries = load_set(args.relevance, args.split)
+    if not queries:
+        print(f"no queries in {args.relevance} (split {args.split})")
+        return 1
+    async with NotesCache(args.db) as cache:
+        if args.notes:
+            print(f"syncing {args.notes} into {args.db} ...")
+            report = await cache.sync(args.notes)
+            print(f"  {report.mode}: {report.counts.notes} notes in {report.seconds:.1f}s")
+        if not await cache.is_ready():
+            print(f"{args.db} is not a notes cache (give --notes DIR to build one)")
+            return 1
+        search = TopicSearch(cache)
+        started = time.perf_counter()
+        await search.refresh()
+        load_s = time.perf_counter() - started
+        baselines = Baselines(cache)
+        await baselines.load()
+
+        rankings: dict[str, Callable[[Query], object]] = {}
+        scores: dict[str, dict[str, Scores]] = {}
+        misses: list[str] = []
+
+        async def notecast(q: Query) -> list[str]:
+            result = await search.lookup(q.query, channel=q.channel, limit=10)
+            return [hit.key for hit in result.hits]
+
+        async def fts_or(q: Query) -> list[str]:
+            return await baselines.fts(q.query, q.channel, "or")
+
+        async def fts_and(q: Query) -> list[str]:
+            return await baselines.fts(q.query, q.channel, "and")
+
+        async def wratio(q: Query) -> list[str]:
+            return await asyncio.to_thread(baselines.wratio, q.query, q.channel)
+
+        rankings = {"notecast": notecast, "fts5-bm25": fts_or, "fts5-bm25-and": fts_and,
+                    "rapidfuzz-wratio": wratio}
+        for name, ranker in rankings.items():
+            per_kind = scores[name] = {kind: Scores() for kind in (*KINDS, "all")}
+            for q in queries:
+                ranked = await ranker(q)  # type: ignore[misc]
+                per_kind[q.kind].add(ranked, q.answers)
+                per_kind["all"].add(ranked, q.answers)
+                if name == "notecast" and (not ranked or ranked[0] not in q.answers):
+                    rank = next((i for i, k in enumerate(ranked, 1) if k in q.answers), None)
+                    misses.append(f"  [{q.kind}] {q.query!r}: right answer at "
+                                  f"{rank or '>10'}; first was {ranked[0] if ranked else '-'}")
+
+        # ------------------------------------------------------------ latency
+        for q in queries[:10]:  # warm caches the way a running bot has them
+            await search.lookup(q.query, channel=q.channel)
+        lookup_ms: list[float] = []
+        for _ in range(args.rounds):
+            for q in queries:
+                t = time.perf_counter()
+                await search.lookup(q.query, channel=q.channel)
+                lookup_ms.append((time.perf_counter() - t) * 1000)
+        hostile_ms: list[float] = []
+        hostile_outcomes: list[str] = []
+        for text in HOSTILE:
+            t = time.perf_counter()
+            result = await search.lookup(text)
+            hostile_ms.append((time.perf_counter() - t) * 1000)
+            hostile_outcomes.append(
+                f"  {text[:40]!r:44} -> {len(result.hits)} hits, confident={result.confident}, "
+                f"reason={result.reason}, {hostile_ms[-1]:.1f} ms")
+        complete_ms: list[float] = []
+        for _ in range(args.rounds):
+            for q in queries:
+                for typed in typed_prefixes(q.query):
+                    t = time.perf_counter()
+                    search.autocomplete(typed, channel=q.channel)
+                    complete_ms.append((time.perf_counter() - t) * 1000)
+        hostile_complete_ms: list[float] = []
+        for text in HOSTILE:
+            t = time.perf_counter()
+            choices = search.autocomplete(text)
+            hostile_complete_ms.append((time.perf_counter() - t) * 1000)
+            assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
+
+    # ---------------------------------------------------------------- report
+    counts = {kind: sum(1 for q in queries if q.kind == kind) for kind in KINDS}
+    print(f"relevance set: {args.relevance.name}, split={args.split}, {len(queries)} queries"
+          f" ({', '.join(f'{k} {n}' for k, n in counts.items())})")
+    print(f"cache: {args.db}; in-memory snapshot loaded in {load_s:.2f}s\n")
+    header = f"{'ranking':18} {'kind':16} {'n':>3} {'top-1':>6} {'rec@5':>6} {'MRR@10':>7}"
+    print(header)
+    print("-" * len(header))
+    for name, per_kind in scores.items():
+        for kind in (*KINDS, "all"):
+            n = len(per_kind[kind].mrr10)
+            if not n:
+                continue
+            top1, rec5, mrr = per_kind[kind].row()
+            print(f"{name:18} {kind:16} {n:3d} {top1:6.3f} {rec5:6.3f} {mrr:7.3f}")
+        print()
+    print("MRR@10 by kind")
+    print(f"{'kind':16} " + " ".join(f"{name:>16}" for name in scores))
+    for kind in (*KINDS, "all"):
+        print(f"{kind:16} " + " ".join(f"{per_kind[kind].row()[2]:16.3f}"
+                                       for per_kind in scores.values()))
+    print()
+
+    def stats(values: list[float]) -> str:
+        return (f"median {statistics.median(values):6.2f} ms  p95 {percentile(values, 0.95):6.2f}"
+                f" ms  max {max(values):6.2f} ms  (n={len(values)})")
+
+    print(f"lookup, relevance queries:       {stats(lookup_ms)}")
+    print(f"lookup, hostile queries:         {stats(hostile_ms)}")
+    print(f"autocomplete, typed prefixes:    {stats(complete_ms)}")
+    print(f"autocomplete, hostile queries:   {stats(hostile_complete_ms)}")
+    print("hostile lookups:")
+    print("\n".join(hostile_outcomes))
+    print()
+
+    ours = scores["notecast"]
+    baseline_names = [n for n in scores if n != "notecast"]
+    checks = [
+        (f"MRR@10 overall >= {TARGET_MRR}", ours["all"].row()[2] >= TARGET_MRR,
+         f"{ours['all'].row()[2]:.3f}"),
+    ]
+    for kind in KINDS:
+        if not ours[kind].mrr10:
+            continue
+        mrr = ours[kind].row()[2]
+        checks.append((f"MRR@10 {kind} >= {TARGET_KIND_MRR}", mrr >= TARGET_KIND_MRR,
+                       f"{mrr:.3f}"))
+        best_base = max(scores[b][kind].row()[2] for b in baseline_names)
+        checks.append((f"MRR@10 {kind} ahead of every baseline", mrr > best_base,
+                       f"{mrr:.3f} vs {best_base:.3f}"))
+    all_lookup = lookup_ms + hostile_ms
+    all_complete = complete_ms + hostile_complete_ms
+    checks.append((f"lookup p95 <= {TARGET_LOOKUP_P95_MS:g} ms",
+                   percentile(all_lookup, 0.95) <= TARGET_LOOKUP_P95_MS,
+                   f"{percentile(all_lookup, 0.95):.2f} ms"))
+    checks.append((f"autocomplete p95 <= {TARGET_AUTOCOMPLETE_P95_MS:g} ms",
+                   percentile(all_complete, 0.95) <= TARGET_AUTOCOMPLETE_P95_MS,
+                   f"{percentile(all_complete, 0.95):.2f} ms"))
+    for label, ok, value in checks:
+        print(f"{'PASS' if ok else 'MISS'}  {label}: {value}")
+    if args.verbose and misses:
+        print("\nnotecast misses at rank 1:")
+        print("\n".join(misses))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", type=Path, required=True,
+                        help="a notes cache (built by `notecast index`, or by --notes)")
+    parser.add_argument("--notes", type=Path,
+                        help="sync this vault into --db first (a cold build if new)")
+    parser.add_argument("--relevance", type=Path, default=DEFAULT_SET,
+                        help="the relevance set (default: benchmarks/relevance_set.json)")
+    parser.add_argument("--split", choices=("all", "tune", "holdout"), default="all")
+    parser.add_argument("--rounds", type=int, default=2, help="latency passes (default 2)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list notecast misses")
+    args = parser.parse_args(argv)
+    if args.notes is not None and not args.notes.is_dir():
+        parser.error(f"--notes {args.notes}: not a folder")
+    return asyncio.run(run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

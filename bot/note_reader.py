@@ -1,0 +1,94 @@
+"""Reading one note back out of the cache: what a reply shows about it.
+
+:class:`NoteReader` gives a :class:`NoteCard` (title, channel, episode, intro, sections with
+their first timestamp) and a section's moments. Plain async service: no Discord here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot import sql
+from bot.notes_cache import NotesCache
+from bot.parsing import format_seconds
+
+log = logging.getLogger(__name__)
+
+YOUTUBE_WATCH = "https://www.youtube.com/watch?v="
+
+
+def video_url(video_id: str | None, seconds: int | None = None) -> str | None:
+    """The YouTube link for a video, at a moment when ``seconds`` is given."""
+    if not video_id:
+        return None
+    url = YOUTUBE_WATCH + video_id
+    return f"{url}&t={int(seconds)}s" if seconds is not None else url
+
+
+@dataclass(slots=True, frozen=True)
+class Moment:
+    seconds: int
+    offset: int  # where in the section's text the moment is cited
+    repaired: bool
+
+    @property
+    def label(self) -> str:
+        return format_seconds(self.seconds)
+
+
+@dataclass(slots=True, frozen=True)
+class SectionInfo:
+    index: int
+    level: int
+    heading: str
+    text: str
+    first_seconds: int | None
+
+
+@dataclass(slots=True, frozen=True)
+class NoteCard:
+    note_id: int
+    channel: str
+    channel_name: str
+    slug: str
+    title: str
+    video_id: str | None
+    episode_title: str | None
+    path: str
+    intro: str
+    sections: tuple[SectionInfo, ...]
+
+    @property
+    def url(self) -> str | None:
+        return video_url(self.video_id)
+
+    def moment_url(self, seconds: int | None) -> str | None:
+        return video_url(self.video_id, seconds) if seconds is not None else None
+
+    @property
+    def headed_sections(self) -> tuple[SectionInfo, ...]:
+        """The sections with a heading (the intro is shown apart)."""
+        return tuple(s for s in self.sections if s.heading)
+
+
+class NoteReader:
+    def __init__(self, cache: NotesCache) -> None:
+        self.cache = cache
+
+    async def card(self, note_id: int) -> NoteCard | None:
+        row = await self.cache.fetch_one(sql.NOTE_CARD, {"note_id": note_id})
+        if row is None:
+            return None
+        sections = tuple(
+            SectionInfo(r["idx"], r["level"], r["heading"], r["body"], r["first_seconds"])
+            for r in await self.cache.fetch_all(sql.NOTE_SECTIONS, {"note_id": note_id})
+        )
+        return NoteCard(row["id"], row["channel"], row["channel_name"], row["slug"], row["title"],
+                        row["video_id"], row["episode_title"], row["path"], row["intro"],
+                        sections)
+
+    async def moments(self, note_id: int, section_index: int) -> list[Moment]:
+        rows = await self.cache.fetch_all(
+            sql.SECTION_TIMESTAMPS, {"note_id": note_id, "section_idx": section_index})
+        return [Moment(r["seconds"], r["offset"], bool(r["repaired"])) for r in rows]
