@@ -219,6 +219,9 @@ async def run(args: argparse.Namespace) -> int:
                     misses.append(f"  [{q.kind}] {q.query!r}: right answer at "
                                   f"{rank or '>10'}; first was {ranked[0] if ranked else '-'}")
 
+        if args.quality_only:
+            report_quality(args, queries, scores, load_s, misses if args.verbose else [])
+            return 0
         # ------------------------------------------------------------ latency
         for q in queries[:10]:  # warm caches the way a running bot has them
             await search.lookup(q.query, channel=q.channel)
@@ -251,7 +254,15 @@ async def run(args: argparse.Namespace) -> int:
             hostile_complete_ms.append((time.perf_counter() - t) * 1000)
             assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
 
-    # ---------------------------------------------------------------- report
+    report_quality(args, queries, scores, load_s, [])
+    print_latency_and_targets(args, scores, misses, lookup_ms, hostile_ms, hostile_outcomes,
+                              complete_ms, hostile_complete_ms)
+    return 0
+
+
+def report_quality(args: argparse.Namespace, queries: list[Query],
+                   scores: dict[str, dict[str, Scores]], load_s: float,
+                   misses: list[str]) -> None:
     counts = {kind: sum(1 for q in queries if q.kind == kind) for kind in KINDS}
     print(f"relevance set: {args.relevance.name}, split={args.split}, {len(queries)} queries"
           f" ({', '.join(f'{k} {n}' for k, n in counts.items())})")
@@ -273,7 +284,16 @@ async def run(args: argparse.Namespace) -> int:
         print(f"{kind:16} " + " ".join(f"{per_kind[kind].row()[2]:16.3f}"
                                        for per_kind in scores.values()))
     print()
+    if misses:
+        print("notecast misses at rank 1:")
+        print("\n".join(misses))
 
+
+def print_latency_and_targets(
+    args: argparse.Namespace, scores: dict[str, dict[str, Scores]], misses: list[str],
+    lookup_ms: list[float], hostile_ms: list[float], hostile_outcomes: list[str],
+    complete_ms: list[float], hostile_complete_ms: list[float],
+) -> None:
     def stats(values: list[float]) -> str:
         return (f"median {statistics.median(values):6.2f} ms  p95 {percentile(values, 0.95):6.2f}"
                 f" ms  max {max(values):6.2f} ms  (n={len(values)})")
@@ -314,7 +334,6 @@ async def run(args: argparse.Namespace) -> int:
     if args.verbose and misses:
         print("\nnotecast misses at rank 1:")
         print("\n".join(misses))
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="the relevance set (default: benchmarks/relevance_set.json)")
     parser.add_argument("--split", choices=("all", "tune", "holdout"), default="all")
     parser.add_argument("--rounds", type=int, default=2, help="latency passes (default 2)")
+    parser.add_argument("--quality-only", action="store_true",
+                        help="skip the latency measurements")
     parser.add_argument("-v", "--verbose", action="store_true", help="list notecast misses")
     args = parser.parse_args(argv)
     if args.notes is not None and not args.notes.is_dir():

@@ -36,6 +36,10 @@ Meanwhile you can try every command locally, without Discord: notecast console
 """
 
 
+# Commands whose standard output is a reply: routine INFO lines would only clutter it.
+QUIET_COMMANDS = frozenset({"console", "topic", "search", "related"})
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(
         level=getattr(logging, level, logging.INFO),
@@ -141,8 +145,6 @@ async def _with_services(settings: Settings, body: Callable[[Any], Awaitable[int
 async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
 
-    if settings.log_level == "INFO" and not args.log_level:
-        logging.getLogger().setLevel(logging.WARNING)  # keep the replies readable
 
     if sys.stdin.isatty():
         where = "the bundled sample notes" if settings.uses_sample_vault else settings.notes_dir
@@ -154,6 +156,8 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.token:
         print(TOKEN_HELP, file=sys.stderr)
         print("Starting the console instead.\n", file=sys.stderr)
+        if settings.log_level == "INFO" and not args.log_level:
+            logging.getLogger().setLevel(logging.WARNING)
         return await cmd_console(settings, args)
     import aiohttp
     import discord
@@ -270,7 +274,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"notecast: {exc}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    level = settings.log_level
+    if args.command in QUIET_COMMANDS and level == "INFO" and not args.log_level:
+        level = "WARNING"  # their output is the reply: keep it readable
+    configure_logging(level)
     log.debug("settings: %r", settings)
     try:
         return asyncio.run(args.handler(settings, args))

@@ -106,10 +106,10 @@ def _coerce(name: str, raw: Any, base: Path | None) -> Any:
                 raise ValueError("must not be negative")
             return value
         if name in ("resync_minutes", "cooldown_seconds"):
-            value = float(raw)
-            if value < 0:
+            number = float(raw)
+            if number < 0:
                 raise ValueError("must not be negative")
-            return value
+            return number
         if name == "log_level":
             level = str(raw).upper()
             if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):

@@ -213,7 +213,7 @@ class NotesCache:
         number of tasks (they take turns); never leaves a half-written cache behind."""
         async with self._sync_lock:
             started = time.perf_counter()
-            root = os.path.realpath(notes_dir)
+            root = await asyncio.to_thread(os.path.realpath, notes_dir)
             try:
                 scan = await asyncio.to_thread(scan_vault, Path(root))
             except OSError as exc:
@@ -337,14 +337,8 @@ class NotesCache:
             self._discard_partial_build()
             raise
         await db.close()
-        _fsync(build_path)
-        # swap: the old cache (and its WAL) go, the new file takes its name in one rename
         await self.close()
-        for suffix in ("-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(self.db_path) + suffix).unlink()
-        os.replace(build_path, self.db_path)
-        _fsync(self.db_path.parent)
+        await asyncio.to_thread(_swap_in, build_path, self.db_path)
         await self.open()
         return report
 
@@ -518,6 +512,17 @@ def _pool_context() -> Any:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["bot.note_loader"])
     return context
+
+
+def _swap_in(build_path: Path, db_path: Path) -> None:
+    """Put a finished build in the cache's place: flushed to disk, then one rename. The old
+    cache's WAL goes first, so the new file is never read through the old log."""
+    _fsync(build_path)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(db_path) + suffix).unlink()
+    os.replace(build_path, db_path)
+    _fsync(db_path.parent)
 
 
 def _fsync(path: Path) -> None:

@@ -121,14 +121,14 @@ CREATE VIRTUAL TABLE search USING fts5(
 """
 
 # Indexes are made after a cold build's bulk insert (faster than keeping them up to date).
-INDEXES = tuple(statement.strip() for statement in """
-CREATE UNIQUE INDEX IF NOT EXISTS notes_by_key ON notes (channel, slug);
-CREATE INDEX IF NOT EXISTS notes_by_slug_key ON notes (slug_key);
-CREATE INDEX IF NOT EXISTS notes_by_video ON notes (video_id);
-CREATE INDEX IF NOT EXISTS links_by_note ON links (note_id);
-CREATE INDEX IF NOT EXISTS links_by_target ON links (target_key);
-CREATE INDEX IF NOT EXISTS blockquotes_by_note ON blockquotes (note_id);
-""".split(";") if statement.strip())
+INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS notes_by_key ON notes (channel, slug)",
+    "CREATE INDEX IF NOT EXISTS notes_by_slug_key ON notes (slug_key)",
+    "CREATE INDEX IF NOT EXISTS notes_by_video ON notes (video_id)",
+    "CREATE INDEX IF NOT EXISTS links_by_note ON links (note_id)",
+    "CREATE INDEX IF NOT EXISTS links_by_target ON links (target_key)",
+    "CREATE INDEX IF NOT EXISTS blockquotes_by_note ON blockquotes (note_id)",
+)
 
 # --------------------------------------------------------------------------- writes
 

@@ -60,6 +60,10 @@ MAX_TERMS = 10  # distinct words searched, at most
 MAX_CORRECTED_TERMS = 4  # unknown words looked up by edit distance, at most
 MAX_CHOICE_CHARS = 100  # Discord's limit for an autocomplete choice's name and value
 SNIPPET_CHARS = 200
+# full-text cost bounds: rows whose bm25 is computed, and doclist sizes read per query
+MAX_SCORED_ROWS = 8_000
+AND_DF_BUDGET = 60_000
+OR_DF_BUDGET = 12_000
 YOUTUBE_WATCH = "https://www.youtube.com/watch?v="
 
 _VIDEO_ID = re.compile(r"[A-Za-z0-9_-]{6,20}")
@@ -233,20 +237,30 @@ class QueryTooVague(ValueError):
 class RankingWeights:
     """The knobs of the ranking (tuned on ``benchmarks/relevance_set.json``).
 
-    ``fts_*`` are bm25 column weights; ``title``/``heading``/``text`` weigh each source in
-    the noisy-OR fusion ``1 - (1 - title*t)(1 - heading*h)(1 - text*x)``; ``confident`` is
-    the fused score above which the best hit counts as a good match.
+    * ``fts_title``/``fts_heading``/``fts_body``: bm25 column weights;
+    * ``title``/``heading``/``text``: each source's weight in the fusion
+      ``m + agreement * (sum - m) * (1 - m)``, where ``m`` is the largest weighted source
+      score and ``sum`` their total (a second source adds, but never as much as the first);
+    * ``text_saturation``: the bm25 score (relative to the query's total idf) that counts as
+      a full text match; ``partial_text`` scales rows that lack some of the query's words;
+      ``section_decay`` weighs a note's second and third best sections;
+    * ``query_power``: how steeply a title or heading loses score for each query word it
+      lacks;
+    * ``confident``: the fused score above which the best hit counts as a good match.
     """
 
-    fts_title: float = 6.0
-    fts_heading: float = 3.0
+    fts_title: float = 2.0
+    fts_heading: float = 2.0
     fts_body: float = 1.0
     title: float = 0.95
-    heading: float = 0.75
-    text: float = 0.8
+    heading: float = 0.8
+    text: float = 0.85
+    agreement: float = 0.5
     text_saturation: float = 1.5
-    coverage_floor: float = 0.7
-    confident: float = 0.5
+    partial_text: float = 0.6
+    section_decay: float = 0.3
+    query_power: float = 1.5
+    confident: float = 0.45
 
 
 # --------------------------------------------------------------------------- text
@@ -493,7 +507,7 @@ class _TermIndex:
     def search(
         self, terms: Sequence[_QueryTerm], *, allowed: frozenset[int] | set[int] | None = None,
         limit: int = 50, cap: int = 300, typos: bool = True, norm: str = "",
-        prefix_bonus: bool = False,
+        prefix_bonus: bool = False, query_power: float = 1.0,
     ) -> list[tuple[int, float, bool]]:
         """The texts that best cover the query: ``(doc, score 0..1, used a typo/prefix)``.
 
@@ -509,7 +523,7 @@ class _TermIndex:
             if found:
                 weights.append(max(self.idf[s] * v for s, v in found.items()))
             else:
-                weights.append(0.3 if term.stop else 0.5 * self.unseen_idf)
+                weights.append(0.3 if term.stop else self.unseen_idf)
         total = sum(weights) or 1.0
         content = [i for i, t in enumerate(terms) if not t.stop and matches[i]]
         generators = content or [i for i in range(len(terms)) if matches[i]]
@@ -574,7 +588,7 @@ class _TermIndex:
                         fuzzy_used = True
                     if best > explained.get(best_term, 0.0):
                         explained[best_term] = best
-            q_cover = covered / total
+            q_cover = (covered / total) ** query_power
             d_cover = sum(idf[t] * v for t, v in explained.items()) / doc_weight[d]
             score = q_cover * (floor + (1.0 - floor) * d_cover)
             if prefix_bonus and norm and self.norms[d].startswith(norm):
@@ -937,7 +951,8 @@ class TopicSearch:
                 cand = candidates[index] = _Candidate(index)
             cand.text, cand.text_section = score, section
         hits = self._fuse(snap, candidates, limit)
-        confident = bool(hits) and hits[0].score >= self.weights.confident
+        confident = (bool(hits) and hits[0].score >= self.weights.confident
+                     and any(not t.stop for t in terms))
         did_you_mean: list[str] = []
         if not confident:
             did_you_mean = await asyncio.to_thread(self._did_you_mean, snap, prepared, hits,
@@ -954,12 +969,14 @@ class TopicSearch:
             i == len(terms) - 1 and prepared.open_end and len(t.word) >= 2), t.stop,
             t.fts_words, t.fts_df) for i, t in enumerate(terms)]
         for doc, score, fuzzy_used in snap.titles.search(
-            title_terms, allowed=allowed, limit=60, norm=prepared.norm, prefix_bonus=True
+            title_terms, allowed=allowed, limit=60, norm=prepared.norm, prefix_bonus=True,
+            query_power=self.weights.query_power,
         ):
             candidates[doc] = _Candidate(doc, title=score, title_fuzzy=fuzzy_used)
         allowed_headings = snap.channel_headings.get(channel, frozenset()) if channel else None
         seen_notes: set[int] = set()
-        for doc, score, _ in snap.headings.search(terms, allowed=allowed_headings, limit=120):
+        for doc, score, _ in snap.headings.search(terms, allowed=allowed_headings, limit=120,
+                                                  query_power=self.weights.query_power):
             index, idx, heading = snap.heading_section[doc]
             if index in seen_notes:
                 continue
@@ -975,7 +992,14 @@ class TopicSearch:
 
     async def _text_candidates(self, snap: _Snapshot, terms: list[_QueryTerm],
                                channel: str | None) -> dict[int, tuple[float, int]]:
-        """Full-text scores per note (0..1) and the best section's index."""
+        """Full-text scores per note (0..1) and the best section's index.
+
+        Two bounded queries: every word (AND; the rarest words first, while their rows stay
+        few), and any of the rarer words (OR) for paraphrases that share only some words
+        with a note. A row scores its bm25 relative to the query's total idf; rows that
+        lack words are scaled down; a note adds its next best sections with a decay.
+        """
+        w = self.weights
         groups = [t for t in terms if t.fts_words and not t.stop]
         if not groups:
             groups = [t for t in terms if t.fts_words]
@@ -987,36 +1011,34 @@ class TopicSearch:
         def idf(df: int) -> float:
             return max(1e-6, math.log((rows - df + 0.5) / (df + 0.5)))
 
-        full = sum(idf(t.fts_df) for t in groups) * self.weights.text_saturation
-        expressions: list[str] = []
-        # all words (the rarest first, while reading them stays cheap)
+        full = sum(idf(t.fts_df) for t in groups) or 1.0
         chosen: list[_QueryTerm] = []
         spent = 0
         for term in groups:
-            if chosen and spent + term.fts_df > 60_000:
+            if chosen and spent + term.fts_df > AND_DF_BUDGET:
                 break
             chosen.append(term)
             spent += term.fts_df
-        if chosen[0].fts_df <= 8_000:
-            expressions.append(match_expression([t.fts_words for t in chosen], mode="and"))
-        # any of the rarer words, for paraphrases that share only some words with a note
+        queries: list[tuple[str, bool]] = []
+        if chosen[0].fts_df <= MAX_SCORED_ROWS:
+            every = len(chosen) == len(groups)
+            queries.append((match_expression([t.fts_words for t in chosen], mode="and"), every))
         if len(groups) > 1:
             some: list[_QueryTerm] = []
             spent = 0
             for term in groups:
-                if term.fts_df > 8_000 or spent + term.fts_df > 12_000:
+                if term.fts_df > MAX_SCORED_ROWS or spent + term.fts_df > OR_DF_BUDGET:
                     break
                 some.append(term)
                 spent += term.fts_df
             if len(some) > 1 or (some and len(chosen) > 1):
-                expressions.append(match_expression([t.fts_words for t in some], mode="or"))
+                queries.append((match_expression([t.fts_words for t in some], mode="or"),
+                                False))
         first_id, last_id = snap.note_index_range(channel)
         allowed = snap.channel_notes.get(channel) if channel else None
-        best: dict[int, tuple[float, int]] = {}
-        w = self.weights
-        for expression in dict.fromkeys(expressions):
-            if not expression:
-                continue
+        complete: set[int] = set()
+        sections: dict[int, dict[int, float]] = {}
+        for expression, every in queries:
             params = {"query": expression, "w_title": w.fts_title, "w_heading": w.fts_heading,
                       "w_body": w.fts_body, "first_id": first_id, "last_id": last_id,
                       "limit": 150}
@@ -1025,22 +1047,34 @@ class TopicSearch:
             except sqlite3.Error as exc:  # a corrupt or missing index must not break /topic
                 log.warning("topic search: full-text query failed: %s", exc)
                 continue
-            for row in found:
-                note_id, section = divmod(row[0], SECTION_STRIDE)
+            for rowid, bm25 in found:
+                if every:
+                    complete.add(rowid)
+                note_id, section = divmod(rowid, SECTION_STRIDE)
                 index = snap.by_id.get(note_id)
                 if index is None or (allowed is not None and index not in allowed):
                     continue
-                score = min(1.0, -row[1] / full) if full > 0 else 0.0
-                if score > best.get(index, (0.0, 0))[0]:
-                    best[index] = (score, section)
+                score = -bm25 / full
+                if rowid not in complete:
+                    score *= w.partial_text
+                per_note = sections.setdefault(index, {})
+                if score > per_note.get(section, 0.0):
+                    per_note[section] = score
+        best: dict[int, tuple[float, int]] = {}
+        decay = w.section_decay
+        for index, per_note in sections.items():
+            ranked = sorted(per_note.items(), key=lambda kv: -kv[1])
+            total = sum(score * decay**k for k, (_, score) in enumerate(ranked[:3]))
+            best[index] = (min(1.0, total / w.text_saturation), ranked[0][0])
         return best
 
     def _fuse(self, snap: _Snapshot, candidates: dict[int, _Candidate],
               limit: int) -> list[TopicHit]:
         w = self.weights
         for cand in candidates.values():
-            cand.score = 1.0 - ((1.0 - w.title * cand.title) * (1.0 - w.heading * cand.heading)
-                                * (1.0 - w.text * cand.text))
+            parts = (w.title * cand.title, w.heading * cand.heading, w.text * cand.text)
+            top = max(parts)
+            cand.score = top + w.agreement * (sum(parts) - top) * (1.0 - top)
         ranked = sorted(candidates.values(),
                         key=lambda c: (-c.score, -c.title, snap.notes[c.index].title))
         hits: list[TopicHit] = []

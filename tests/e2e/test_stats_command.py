@@ -19,7 +19,7 @@ async def test_bot_starts_with_its_commands_and_syncs_them(world: Any) -> None:
 
 
 async def test_stats_answers_with_the_vault_counts(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     result = await alice.slash(channel, "stats")
     assert result.acknowledged and not result.ephemeral
     (embed,) = result.response.embeds

@@ -47,14 +47,14 @@ async def test_topic_answers_with_the_note_its_episode_and_sections(world: Any) 
 @pytest.mark.parametrize("typed", ["quantm tunelling", "tunneling and fusion", "Barrier Problem",
                                    "why barriers leak electrons"])
 async def test_topic_finds_the_note_whatever_the_member_types(world: Any, typed: str) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     result = await alice.slash(channel, "topic", query=typed)
     title = result.response.embeds[0].title
     assert "unnel" in title, (typed, title)
 
 
 async def test_buttons_page_through_sections_and_back(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     result = await alice.slash(channel, "topic", query="quantum tunneling")
     message = result.response
     assert _labels(message)["◀ Section"] is True  # nothing before the overview
@@ -73,7 +73,7 @@ async def test_buttons_page_through_sections_and_back(world: Any) -> None:
 
 
 async def test_other_matches_open_another_note(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     result = await alice.slash(channel, "topic", query="tunneling")
     message = result.response
     first = message.embeds[0].title
@@ -99,7 +99,7 @@ async def test_only_the_asker_can_press_the_buttons(world: Any) -> None:
 
 
 async def test_no_match_says_so_and_suggests_titles(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     result = await alice.slash(channel, "topic", query="zxqv wubble frobnitz")
     assert result.ephemeral
     embed = result.response.embeds[0]
@@ -120,7 +120,7 @@ async def test_hostile_queries_get_a_clear_answer(world: Any, hostile: str) -> N
 
 
 async def test_autocomplete_ranks_titles_first_and_fits_discord(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     choices = await alice.autocomplete(channel, "topic", "query", "quantum")
     assert 1 <= len(choices) <= 25
     assert choices[0]["name"].startswith("Quantum tunneling")
@@ -135,7 +135,7 @@ async def test_autocomplete_ranks_titles_first_and_fits_discord(world: Any) -> N
 
 
 async def test_channel_option_autocompletes_display_names(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     choices = await alice.autocomplete(channel, "topic", "channel", "stock")
     assert [c["value"] for c in choices] == ["stockpotledger"]
     assert choices[0]["name"].startswith("Stockpot & Ledger")
@@ -145,7 +145,7 @@ async def test_channel_option_autocompletes_display_names(world: Any) -> None:
 
 
 async def test_search_shows_snippets_with_the_matched_words(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     result = await alice.slash(channel, "search", query="tunneling")
     embed = result.response.embeds[0]
     _check_embed_limits(embed)
@@ -159,7 +159,7 @@ async def test_search_shows_snippets_with_the_matched_words(world: Any) -> None:
 
 
 async def test_related_lists_links_backlinks_and_the_episode(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     choices = await alice.autocomplete(channel, "related", "note", "quantum tun")
     result = await alice.slash(channel, "related", note=choices[0]["value"])
     embed = result.response.embeds[0]
