@@ -189,7 +189,7 @@ async def cmd_sync_commands(settings: Settings, args: argparse.Namespace) -> int
     import aiohttp
     import discord
 
-    from bot.client import NotecastBot
+    from bot.client import NotecastBot, sync_command_tree
 
     guild_id = args.guild or settings.dev_guild_id
 
@@ -198,14 +198,7 @@ async def cmd_sync_commands(settings: Settings, args: argparse.Namespace) -> int
         async with bot:
             try:
                 await bot.login(settings.token.get())
-                if guild_id:
-                    guild = discord.Object(id=guild_id)
-                    bot.tree.copy_global_to(guild=guild)
-                    synced = await bot.tree.sync(guild=guild)
-                    where = f"server {guild_id} (takes effect at once)"
-                else:
-                    synced = await bot.tree.sync()
-                    where = "every server (global commands can take up to an hour to show)"
+                synced, where = await sync_command_tree(bot, guild_id)
             except discord.LoginFailure:
                 print("notecast: Discord refused the token (DISCORD_TOKEN).", file=sys.stderr)
                 return 1

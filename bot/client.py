@@ -53,6 +53,19 @@ def describe_error(error: BaseException) -> tuple[str, bool]:
     return APOLOGY, False
 
 
+async def sync_command_tree(bot: commands.Bot, guild_id: int | None) -> tuple[list[app_commands.AppCommand], str]:
+    """Register the slash commands with Discord: to one server (at once) or globally.
+
+    Returns the commands synced and where. Used by ``notecast sync-commands`` only: the
+    bot never syncs by itself (Discord allows 200 command creations a day per server).
+    """
+    if guild_id:
+        guild = discord.Object(id=guild_id)
+        bot.tree.copy_global_to(guild=guild)
+        return await bot.tree.sync(guild=guild), f"server {guild_id} (takes effect at once)"
+    return await bot.tree.sync(), "every server (global commands can take up to an hour to show)"
+
+
 class NotecastTree(app_commands.CommandTree[Any]):
     """The one place where command errors end up."""
 

@@ -97,19 +97,19 @@ def _fill_note(result: LoadResult, note: parsing.ParsedNote, note_id: int) -> No
     result.note_id = note_id
     base = note_id * SECTION_STRIDE
     intro = next((s.text for s in note.sections if s.text.strip()), "")
+    # a note that repeats one moment in one spot keeps it once (the key of the table)
+    result.timestamps = list(dict.fromkeys(
+        (note_id, s.section, s.offset, s.seconds, int(s.repaired)) for s in note.timestamps
+    ))
     result.note = (
         note_id, note.channel, note.slug, parsing.slug_key(note.slug), note.title,
         note.video_id, result.path, " ".join(intro[: INTRO_CHARS * 2].split())[:INTRO_CHARS],
-        len(note.sections), len(note.timestamps), sum(1 for s in note.timestamps if s.repaired),
+        len(note.sections), len(result.timestamps), sum(1 for row in result.timestamps if row[4]),
     )
     result.sections = [(base + s.index, note_id, s.index, s.level, s.heading, s.text)
                        for s in note.sections]
     result.links = [(note_id, link.section, link.target, link.target_key, link.label)
                     for link in note.links]
-    # a note that repeats one moment in one spot keeps it once (the key of the table)
-    result.timestamps = list(dict.fromkeys(
-        (note_id, s.section, s.offset, s.seconds, int(s.repaired)) for s in note.timestamps
-    ))
     result.blockquotes = [
         (note_id, q.section, q.text, q.kind, q.attribution, q.seconds, int(q.in_code))
         for q in note.blockquotes

@@ -322,6 +322,8 @@ class NotesCache:
                       time.perf_counter() - phase)
             phase = time.perf_counter()
             await self._apply_display_names(db, display_names)
+            # one segment: later small writes then never trigger a merge of the whole index
+            await _exec(db, sql.OPTIMIZE_SEARCH)
             for statement in (*sql.NORMAL_SEARCH_SETTINGS, *sql.INDEXES):
                 await _exec(db, statement)
             await _exec(db, sql.SET_STATE, {"key": "notes_dir", "value": root})

@@ -47,3 +47,18 @@ async def test_a_command_that_was_never_synced_cannot_be_used(simcord_env: Any) 
     with pytest.raises(simcord.SetupError):
         await bob.slash(channel, "stats")
     await env.bot.close()
+
+
+async def test_sync_commands_registers_them_in_one_server_at_once(simcord_env: Any) -> None:
+    from bot.client import sync_command_tree
+
+    env = simcord_env
+    guild = env.create_guild("Dev server")
+    channel = guild.create_text_channel("general")
+    carol = guild.add_member(env.create_user("carol"))
+    synced, where = await sync_command_tree(env.bot, guild.id)
+    assert {c.name for c in synced} >= {"stats", "topic", "search", "related"}
+    assert str(guild.id) in where
+    result = await carol.slash(channel, "stats")
+    assert result.response.embeds[0].title == "Notecast: what I know"
+    await env.bot.close()
