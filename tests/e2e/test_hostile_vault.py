@@ -62,7 +62,7 @@ async def test_mentions_in_notes_are_shown_not_pinged(world: Any) -> None:
 
 
 async def test_a_huge_note_fits_every_limit(world: Any) -> None:
-    env, _guild, channel, alice = world
+    _env, _guild, channel, alice = world
     result = await alice.slash(channel, "topic", query="very long title")
     message = result.response
     for _ in range(3):
