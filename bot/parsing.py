@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ import yaml
 # The generator read at most four hours of captions: a larger hour is a unit error.
 MAX_GENERATED_HOURS = 4
 MAX_TITLE_LENGTH = 300
+# A note's frontmatter is two short lines; YAML parsing is slow, so a huge block is refused.
+MAX_FRONTMATTER_CHARS = 64 * 1024
 
 # --------------------------------------------------------------------------- records
 
@@ -161,6 +164,8 @@ def decode_note(data: bytes) -> tuple[str, list[str]]:
         text = data.decode("utf-8", errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
+        if not text.strip():
+            raise NoteSkipped("empty file")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, warnings
@@ -198,6 +203,9 @@ def split_frontmatter(text: str) -> tuple[dict[str, Any], str, list[str]]:
     meta = _simple_frontmatter(raw)
     if meta is not None:
         return meta, body, []
+    if len(raw) > MAX_FRONTMATTER_CHARS:
+        return {}, body, [f"frontmatter of {len(raw):,} characters not read; title taken "
+                          "from file name"]
     try:
         loaded = frontmatter.YAMLHandler().load(raw)
     except yaml.YAMLError as exc:
@@ -238,7 +246,7 @@ def _meta_str(meta: dict[str, Any], key: str) -> str | None:
 
 # --------------------------------------------------------------------------- timestamps
 
-_TS_VALUE = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?$")
+_TS_VALUE = re.compile(r"^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?$", re.ASCII)
 
 
 @functools.lru_cache(maxsize=32768)
@@ -250,11 +258,12 @@ def parse_timestamp(raw: str) -> tuple[int, bool] | None:
     by a stray field (hour < 60, minute < 60) it is repaired that way and flagged.
     """
     if len(raw) == 8 and raw[2] == ":" and raw[5] == ":":  # the usual HH:MM:SS
-        try:
-            hours, minutes, seconds = int(raw[0:2]), int(raw[3:5]), int(raw[6:8])
-        except ValueError:
+        # int() alone would take "-5", "+5" or " 5": every field must be two ASCII digits
+        if not (raw.isascii() and raw[0:2].isdigit() and raw[3:5].isdigit()
+                and raw[6:8].isdigit()):
             return None
-        if minutes >= 60 or seconds >= 60 or not raw[0:2].isdigit():
+        hours, minutes, seconds = int(raw[0:2]), int(raw[3:5]), int(raw[6:8])
+        if minutes >= 60 or seconds >= 60:
             return None
         if hours >= MAX_GENERATED_HOURS:
             return hours * 60 + minutes, True
@@ -292,6 +301,14 @@ _CANDIDATE = re.compile(r"[<\[]")
 _ANCHOR = re.compile(r'<a class="yt-timestamp" data-t="([^"]*)">([^<]*)</a>')
 _ANCHOR_ANY = re.compile(r"<a\b([^>]{0,300})>([^<]{0,100})</a>", re.IGNORECASE)
 _DATA_T = re.compile(r'data-t\s*=\s*"([^"]*)"')
+# a timestamp anchor the generator garbled: class "yt_timestamp", "yt=", "yt-00:09:59", ...
+_YT_ATTRS = re.compile(r'class\s*=\s*"?yt|data-t', re.IGNORECASE)
+# ... or left unclosed: '<a class="yt-timestamp" data-t="00:01:02">' or '...02]</a>'
+_YT_OPEN = re.compile(
+    r'<a\s+class\s*=\s*"?yt[^<>]{0,300}(?:</a>|>)(?:\[?\d{1,2}:\d{2}(?::\d{2})?\]?>?)?',
+    re.IGNORECASE,
+)
+_ANY_TS = re.compile(r"(?<!\d)(\d{1,2}:\d{2}(?::\d{2})?)(?![\d:])")
 _WIKI = re.compile(r"\[\[([^\[\]|]{0,400}?)(?:\s*\|\s*([^\[\]]{0,400}?))?\s*\]\]")
 _MDLINK = re.compile(r"\[([^\[\]]{0,400})\]\(([^()\s]{0,2000})\)")
 _BARE_TS = re.compile(r"\[(\d{1,2}:\d{1,2}(?::\d{1,2})?)\]")
@@ -311,12 +328,23 @@ def _stamp_from_label(label: str) -> tuple[int, bool] | None:
     return parse_timestamp(match.group(1)) if match else None
 
 
+def _stamp_from_broken_anchor(tag: str) -> tuple[int, bool] | None:
+    """The moment a garbled timestamp anchor names: its ``data-t``, else the first time in it."""
+    data_t = _DATA_T.search(tag)
+    stamp = parse_timestamp(data_t.group(1)) if data_t else None
+    if stamp is None:
+        found = _ANY_TS.search(tag)
+        stamp = parse_timestamp(found.group(1)) if found else None
+    return stamp
+
+
 # (seconds, repaired, offset in the plain text, offset in the raw text)
 _RawStamp = tuple[int, bool, int, int]
 # (target, target_key, label)
 _RawLink = tuple[str, str, str]
 
 
+_CLOSING_PUNCTUATION = frozenset(".,;:!?)]")
 _ANCHOR_FIXED = len('<a class="yt-timestamp" data-t="">[</a>') - 1
 
 
@@ -347,6 +375,13 @@ def render_inline(raw: str) -> tuple[str, list[_RawStamp], list[_RawLink]]:
                 stamps.append((stamp[0], stamp[1], out_len, raw_pos))
             raw_pos += _ANCHOR_FIXED + len(value) + len(label)
         text = parts[k]
+        if k and text[:1] in _CLOSING_PUNCTUATION and out and out[-1].endswith(" "):
+            # "words <a ...>[..]</a>." reads "words." once the anchor is gone
+            out[-1] = out[-1][:-1]
+            out_len -= 1
+            if stamps and stamps[-1][2] > out_len:
+                last = stamps[-1]
+                stamps[-1] = (last[0], last[1], out_len, last[3])
         rendered = (
             _render_other(text, out_len, raw_pos, stamps, links)
             if "[" in text or "<" in text else text
@@ -381,12 +416,19 @@ def _render_other(
                 replacement, end = "", match.end()
             elif raw.startswith(("<a", "<A"), i):
                 match = _ANCHOR_ANY.match(raw, i)
-                if match is not None and "yt-timestamp" in match.group(1):
+                if match is not None and _YT_ATTRS.search(match.group(1)):
                     data_t = _DATA_T.search(match.group(1))
-                    stamp = (parse_timestamp(data_t.group(1)) if data_t else None) or (
-                        _stamp_from_label(match.group(2))
+                    stamp = (
+                        (parse_timestamp(data_t.group(1)) if data_t else None)
+                        or _stamp_from_label(match.group(2))
+                        or _stamp_from_broken_anchor(match.group(0))
                     )
                     replacement, end = "", match.end()
+                else:
+                    match = _YT_OPEN.match(raw, i)
+                    if match is not None:
+                        stamp = _stamp_from_broken_anchor(match.group(0))
+                        replacement, end = "", match.end()
             elif raw.startswith(("<br", "<BR"), i):
                 match = _BR.match(raw, i)
                 if match is not None:
@@ -447,8 +489,10 @@ def _render_other(
 
 # --------------------------------------------------------------------------- structure
 
-_HEADING_LINE = re.compile(r"(#{1,3})[ \t]+(\S[^\n]*?)[ \t]*#*[ \t]*(?=\n|\Z)")
-_FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.MULTILINE)
+# the heading's text runs to the end of the line; a closing run of "#" is cut in Python
+# (a regex that tries to skip it backtracks quadratically on a long run of "#")
+_HEADING_LINE = re.compile(r"(#{1,3})[ \t]+(\S[^\n]*)")
+_FENCE_LINE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})([^\n]*)", re.MULTILINE)
 _FROM_LINE = re.compile(r"^From:\s*\[\[(?P<ch>[^\]|]*)(?:\|[^\]]*)?\]\]\s*(?:<br\s*/?>)?\s*$", re.I)
 _PREAMBLE = re.compile(
     r"^\s*(?:here\s+is|here's|below\s+is)\s+(?:the|an|your)\b[^\n]{0,80}:\s*$", re.IGNORECASE
@@ -463,7 +507,8 @@ _CALLOUT_MARK = re.compile(r"^([ \t]*>[ \t]*)\[![^\]\n]{1,60}\][+-]?[ \t]*", re.
 _DASH_ATTRIBUTION = re.compile(
     r"^(?P<words>.*\S)\s+[–—-]{1,2}\s*(?P<name>[A-Z][^–—\"“”\n]{1,80}?)\s*$", re.DOTALL
 )
-_ATTRIBUTION_LINE = re.compile(r"^(?:[–—]|--?)\s*(?P<name>\S.{0,100}?)\s*$")
+_ATTRIBUTION_LINE = re.compile(r"^(?P<dash>[–—]|-{1,3})\s*(?P<name>[^\s–—-].{0,100}?)\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s")
 _NAME_PREFIX = re.compile(
     r"^[ \t]*\**(?P<name>[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*){0,3})\**:\**[ \t]+"
     r"(?P<words>[\"“][^\n]+)$",
@@ -474,6 +519,13 @@ _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
 _SPACE_RUN = re.compile(r"[ \t]{16,}")
 _QUOTE_CALLOUTS = frozenset({"quote", "cite"})
+# Words that make a "Name:" prefix a label, not a speaker ("Question:", "Example Answer:")
+_LABEL_WORDS = frozenset({
+    "answer", "ask", "asked", "asking", "bot", "definition", "example", "examples",
+    "exercise", "input", "instruction", "key", "lesson", "mantra", "motto", "note", "output",
+    "prompt", "query", "question", "quote", "reply", "response", "result", "rule", "says",
+    "statement", "step", "summary", "takeaway", "tip", "title", "user",
+})
 MAX_SECTIONS = 2000
 
 
@@ -503,40 +555,79 @@ def _strip_lead(body: str) -> str:
 
 
 def _fence_ranges(body: str) -> list[tuple[int, int]]:
-    """(start, end) of each fenced code block; an unclosed fence runs to the end."""
+    """(start, end) of each fenced code block, in order; an unclosed fence runs to the end.
+
+    As in CommonMark, a backtick fence's info string holds no backtick ("``` x ``` y" is
+    inline code, not a fence), and a fence closes only on a bare run of its own character
+    at least as long as the one that opened it.
+    """
     if "```" not in body and "~~~" not in body:
         return []
     ranges: list[tuple[int, int]] = []
     open_at: int | None = None
-    char = ""
+    marker = ""
     for match in _FENCE_LINE.finditer(body):
-        marker = match.group(1)
+        run, rest = match.group(1), match.group(2)
         if open_at is None:
-            open_at, char = match.start(), marker[0]
-        elif marker[0] == char:
-            line_end = body.find("\n", match.end())
-            ranges.append((open_at, line_end if line_end != -1 else len(body)))
+            if run[0] == "`" and "`" in rest:
+                continue
+            open_at, marker = match.start(), run
+        elif run[0] == marker[0] and len(run) >= len(marker) and not rest.strip():
+            ranges.append((open_at, match.end()))
             open_at = None
     if open_at is not None:
         ranges.append((open_at, len(body)))
     return ranges
 
 
-def _inside(ranges: list[tuple[int, int]], pos: int) -> bool:
-    return any(start <= pos < end for start, end in ranges)
+class _Fences:
+    """Sorted, non-overlapping (start, end) ranges, searched by bisection.
+
+    A hostile note can hold thousands of fences and thousands of headings or quotes:
+    testing each position against every fence would be quadratic.
+    """
+
+    __slots__ = ("ends", "ranges", "starts")
+
+    def __init__(self, ranges: list[tuple[int, int]]) -> None:
+        self.ranges = ranges
+        self.starts = [a for a, _ in ranges]
+        self.ends = [b for _, b in ranges]
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def inside(self, pos: int) -> bool:
+        k = bisect_right(self.starts, pos) - 1
+        return k >= 0 and pos < self.ends[k]
+
+    def within(self, start: int, stop: int) -> _Fences:
+        """The fences that overlap ``[start, stop)``, shifted to count from ``start``."""
+        lo, hi = bisect_right(self.ends, start), bisect_left(self.starts, stop)
+        return _Fences([(a - start, b - start) for a, b in self.ranges[lo:hi]])
 
 
-def _headings(body: str, fences: list[tuple[int, int]]) -> list[re.Match[str]]:
+def _headings(body: str, fences: _Fences) -> list[re.Match[str]]:
     """The ``#``, ``##`` and ``###`` heading lines outside code fences, in order."""
     found: list[re.Match[str]] = []
     pos = 0 if body.startswith("#") else body.find("\n#")
     while pos != -1:
         start = pos if pos == 0 and body.startswith("#") else pos + 1
         match = _HEADING_LINE.match(body, start)
-        if match is not None and not (fences and _inside(fences, start)):
+        if match is not None and not (fences and fences.inside(start)):
             found.append(match)
         pos = body.find("\n#", start)
     return found
+
+
+def _heading_text(raw: str) -> str:
+    """A heading line's text without its optional closing ``#`` run ("## C#" keeps its "#")."""
+    text = raw.rstrip()
+    if text.endswith("#"):
+        cut = text.rstrip("#")
+        if not cut or cut[-1] in " \t":
+            text = cut.rstrip()
+    return text
 
 
 def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = None) -> ParsedNote:
@@ -544,7 +635,8 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
 
     ``channel`` is the folder name and ``slug`` the file name without ``.md``. Never raises
     for odd content: what cannot be read is left out and, where it matters, noted in
-    ``warnings``.
+    ``warnings``. Every note has at least one section (an empty one for a stub), so that
+    there is always a place to point at.
     """
     warnings = list(warnings or [])
     meta, body, fm_warnings = split_frontmatter(text)
@@ -555,32 +647,31 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
     video_id = _meta_str(meta, "videoId")
 
     body = _tidy(_strip_lead(body))
-    fences = _fence_ranges(body)
+    fences = _Fences(_fence_ranges(body))
     headings = _headings(body, fences)
     if len(headings) > MAX_SECTIONS:
         warnings.append(f"{len(headings)} headings; after the first {MAX_SECTIONS} kept as text")
         headings = headings[:MAX_SECTIONS]
 
-    # (level, heading, raw text, offset of the raw text in body)
-    pieces: list[tuple[int, str, str, int]] = []
+    # (level, heading, the heading's stamps and links, raw text, offset of the raw text)
+    pieces: list[tuple[int, str, list[_RawStamp], list[_RawLink], str, int]] = []
     first = headings[0].start() if headings else len(body)
-    pieces.append((0, "", body[:first], 0))
+    pieces.append((0, "", [], [], body[:first], 0))
     for n, match in enumerate(headings):
         stop = headings[n + 1].start() if n + 1 < len(headings) else len(body)
         start = min(match.end() + 1, stop)
-        heading = clean_line(render_inline(match.group(2))[0])
-        pieces.append((len(match.group(1)), heading, body[start:stop], start))
+        heading, head_stamps, head_links = render_inline(_heading_text(match.group(2)))
+        pieces.append((len(match.group(1)), clean_line(heading), head_stamps, head_links,
+                       body[start:stop], start))
 
     sections: list[Section] = []
     links: list[Link] = []
     stamps: list[Timestamp] = []
     quotes: list[Blockquote] = []
-    for level, heading, raw, raw_at in pieces:
+    for level, heading, head_stamps, head_links, raw, raw_at in pieces:
         if not raw.strip() and not heading:
             continue
         index = len(sections)
-        local_fences = [(a - raw_at, b - raw_at) for a, b in fences
-                        if b > raw_at and a < raw_at + len(raw)]
         has_quotes = ">" in raw and (raw.lstrip().startswith(">") or "\n>" in raw
                                      or "\n >" in raw)
         display = _CALLOUT_MARK.sub(r"\1", raw) if has_quotes and "[!" in raw else raw
@@ -588,7 +679,10 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
         lead = len(plain) - len(plain.lstrip("\n"))
         plain = plain.strip("\n")
         sections.append(Section(index, level, heading, plain))
+        # a moment or a link in the heading belongs to its section, at its very start
+        links.extend(Link(t, k, label, index) for t, k, label in head_links)
         links.extend(Link(t, k, label, index) for t, k, label in raw_links)
+        stamps.extend(Timestamp(sec, index, 0, rep) for sec, rep, _, _ in head_stamps)
         stamps.extend(
             Timestamp(sec, index, max(0, min(len(plain), off - lead)), rep)
             for sec, rep, off, _ in raw_stamps
@@ -597,44 +691,75 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
             # quote positions are found in ``raw``; stamps' raw offsets refer to
             # ``display``, which differs only inside callout header lines
             positions = render_inline(raw)[1] if display is not raw else raw_stamps
-            quotes.extend(_quotes_in(raw, index, local_fences, positions, has_quotes))
+            # the heading's moments count as the nearest for a quote that has none
+            positions = [(sec, rep, 0, -1) for sec, rep, _, _ in head_stamps] + positions
+            quotes.extend(_quotes_in(raw, index, fences.within(raw_at, raw_at + len(raw)),
+                                     _Stamps(positions), has_quotes))
+    if not sections:
+        sections.append(Section(0, 0, "", ""))
     return ParsedNote(channel, slug, title, video_id, sections, links, stamps, quotes, warnings)
 
 
+class _Stamps:
+    """A section's stamps in raw-text order, searched by bisection (never quadratic)."""
+
+    __slots__ = ("positions", "stamps")
+
+    def __init__(self, stamps: list[_RawStamp]) -> None:
+        self.stamps = sorted(stamps, key=lambda s: s[3])
+        self.positions = [s[3] for s in self.stamps]
+
+    def seconds_for(self, start: int, stop: int) -> int | None:
+        """The first stamp inside ``[start, stop)``, else the stamp nearest to ``start``."""
+        if not self.stamps:
+            return None
+        k = bisect_left(self.positions, start)
+        if k < len(self.stamps) and self.positions[k] < stop:
+            return self.stamps[k][0]
+        if k == 0:
+            return self.stamps[0][0]
+        if k == len(self.stamps):
+            return self.stamps[-1][0]
+        before, after = self.positions[k - 1], self.positions[k]
+        return self.stamps[k - 1 if start - before <= after - start else k][0]
+
+
 def _quotes_in(
-    raw: str, index: int, fences: list[tuple[int, int]], raw_stamps: list[_RawStamp],
-    has_quotes: bool,
+    raw: str, index: int, fences: _Fences, stamps: _Stamps, has_quotes: bool,
 ) -> list[Blockquote]:
     found: list[Blockquote] = []
     if has_quotes:
         for block in _QUOTE_BLOCK.finditer(raw):
             found.append(_quote_from_block(block.group(0), index, block.start(),
-                                           _inside(fences, block.start()), raw_stamps))
+                                           fences.inside(block.start()), stamps))
     if _PREFIX_HINT.search(raw):
         for prefix in _NAME_PREFIX.finditer(raw):
-            if _inside(fences, prefix.start()):
+            if fences.inside(prefix.start()):
                 continue
+            name = clean_line(prefix.group("name"))
+            if not _is_speaker(name):
+                continue  # "Question:", "Example:": a label, not somebody speaking
             words = render_inline(prefix.group("words"))[0].strip()
-            own = [s for s in raw_stamps if prefix.start() <= s[3] < prefix.end()]
-            seconds = own[0][0] if own else _nearest(raw_stamps, prefix.start())
-            found.append(Blockquote(index, words, "prefix", clean_line(prefix.group("name")),
-                                    seconds, False))
+            seconds = stamps.seconds_for(prefix.start(), prefix.end())
+            found.append(Blockquote(index, words, "prefix", name, seconds, False))
     return found
 
 
-def _nearest(raw_stamps: list[_RawStamp], raw_pos: int) -> int | None:
-    """The seconds of the timestamp nearest to ``raw_pos`` in the section, if any."""
-    if not raw_stamps:
-        return None
-    return min(raw_stamps, key=lambda s: abs(s[3] - raw_pos))[0]
+def _is_speaker(name: str) -> bool:
+    """A ``Name:`` prefix names a speaker when it is a full name and no label word.
+
+    Single words are nearly always labels in the vault ("Question", "Example",
+    "Salesperson"); a first name alone is too rare to be worth those false speakers.
+    """
+    words = name.replace("*", " ").split()
+    return len(words) >= 2 and not any(w.lower().strip(".") in _LABEL_WORDS for w in words)
 
 
 def _quote_from_block(
-    block: str, section: int, at: int, in_code: bool, raw_stamps: list[_RawStamp]
+    block: str, section: int, at: int, in_code: bool, stamps: _Stamps
 ) -> Blockquote:
     """Work out a blockquote's shape and the attribution the note gives it."""
-    own = [s for s in raw_stamps if at <= s[3] < at + len(block)]
-    seconds = own[0][0] if own else _nearest(raw_stamps, at)
+    seconds = stamps.seconds_for(at, at + len(block))
     inner = _QUOTE_MARK.sub("", block)
     lines = [line.rstrip() for line in render_inline(inner)[0].split("\n")]
     while lines and not lines[-1].strip():
@@ -659,8 +784,13 @@ def _quote_from_block(
         attribution = _ATTRIBUTION_LINE.match(last)
         if attribution is not None:
             words = "\n".join(lines[:-1]).strip()
-            return Blockquote(section, words, "attribution",
-                              clean_line(attribution.group("name")), seconds, in_code)
+            # "- item" after other lines is usually the end of a list, not a name: a
+            # single hyphen counts only under quoted words that are not list items
+            if attribution.group("dash") != "-" or (
+                _looks_quoted(words) and not any(_LIST_ITEM.match(x) for x in lines[:-1])
+            ):
+                return Blockquote(section, words, "attribution",
+                                  clean_line(attribution.group("name")), seconds, in_code)
     dash = _DASH_ATTRIBUTION.match(last)
     if dash is not None and _looks_quoted(dash.group("words")):
         words = "\n".join([*lines[:-1], dash.group("words")]).strip()

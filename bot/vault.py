@@ -18,6 +18,9 @@ from pathlib import Path
 from bot.parsing import channel_key, clean_line, is_hub_file
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
+# The vault is one level deep; a deeper tree is cut (the walk recurses, and a hostile tree
+# a few thousand folders deep would otherwise end it with a RecursionError).
+MAX_DEPTH = 16
 DIRECTORY_FILE = "directory.md"
 
 
@@ -56,7 +59,11 @@ def scan_vault(root: Path) -> VaultScan:
     seen_dirs: set[tuple[int, int]] = set()
     seen_notes: dict[tuple[str, str], str] = {}
 
-    def walk(directory: str, rel: str) -> None:
+    def walk(directory: str, rel: str, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            files.append(VaultFile(rel, 0, 0, "ignored",
+                                   reason=f"folder nested more than {MAX_DEPTH} deep (not read)"))
+            return
         try:
             dir_stat = os.stat(directory)
         except OSError:
@@ -75,6 +82,11 @@ def scan_vault(root: Path) -> VaultScan:
             rel_path = f"{rel}/{entry.name}" if rel else entry.name
             if entry.name.startswith("."):
                 continue  # .obsidian, .git, .DS_Store: not content
+            if not _is_utf8(entry.name):
+                # the path could not be stored (SQLite refuses lone surrogates) nor shown
+                files.append(VaultFile(_printable(rel_path), 0, 0, "ignored",
+                                       reason="name is not valid UTF-8 (not read)"))
+                continue
             try:
                 info = entry.stat(follow_symlinks=False)
             except OSError as exc:
@@ -99,7 +111,7 @@ def scan_vault(root: Path) -> VaultScan:
             if stat.S_ISDIR(info.st_mode):
                 if not rel:
                     folders.setdefault(channel_key(entry.name), entry.name)
-                walk(entry.path, rel_path)
+                walk(entry.path, rel_path, depth + 1)
                 continue
             if not stat.S_ISREG(info.st_mode):
                 what = "named pipe" if stat.S_ISFIFO(info.st_mode) else "special file"
@@ -107,8 +119,21 @@ def scan_vault(root: Path) -> VaultScan:
                 continue
             files.append(_classify(rel_path, info, seen_notes))
 
-    walk(root_real, "")
+    walk(root_real, "", 0)
     return VaultScan(files, folders)
+
+
+def _is_utf8(name: str) -> bool:
+    """False for a name that the file system gave as undecodable bytes (lone surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _printable(path: str) -> str:
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _classify(rel_path: str, info: os.stat_result, seen: dict[tuple[str, str], str]) -> VaultFile:
@@ -140,10 +165,18 @@ def read_vault_file(root: str, rel_path: str) -> tuple[bytes, int, int]:
     """Read one regular file without ever blocking on a pipe; returns (data, size, mtime_ns).
 
     Raises ``OSError`` (with a readable ``strerror``) when the file is gone, is no longer a
-    regular file, or is larger than :data:`MAX_NOTE_BYTES`.
+    regular file, is larger than :data:`MAX_NOTE_BYTES`, or now lies outside ``root`` (a
+    path with ``..`` in it, or a link that was changed to point out after the scan).
     """
-    path = os.path.join(root, *rel_path.split("/"))
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    path = os.path.realpath(os.path.join(root, *rel_path.split("/")))
+    # a resolved path has no links left in it: when it starts with the root as given, it
+    # is inside (one realpath() per file, not two, on the hot path of a build)
+    if not path.startswith(os.path.abspath(root) + os.sep) and not path.startswith(
+        os.path.realpath(root) + os.sep
+    ):
+        raise OSError(errno.EACCES, "leads outside the notes folder (not read)")
+    # O_NOFOLLOW: had the last part become a link since realpath(), the open fails
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
