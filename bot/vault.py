@@ -9,6 +9,7 @@ non-blocking and checked again after opening, in case it changed under us.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import stat
@@ -136,6 +137,18 @@ def _printable(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
+@functools.lru_cache(maxsize=4096)
+def _folder_key(folder: str) -> str:
+    return channel_key(folder)
+
+
+def _is_hub(folder: str, slug: str, channel: str) -> bool:
+    """``is_hub_file``, with a fast path for the usual ASCII names (the scan's hot loop)."""
+    if folder.isascii() and slug.isascii():
+        return slug.lower() == folder.lower()
+    return is_hub_file(folder, slug)
+
+
 def _classify(rel_path: str, info: os.stat_result, seen: dict[tuple[str, str], str]) -> VaultFile:
     size, mtime = info.st_size, info.st_mtime_ns
     parts = rel_path.split("/")
@@ -149,9 +162,9 @@ def _classify(rel_path: str, info: os.stat_result, seen: dict[tuple[str, str], s
     if size > MAX_NOTE_BYTES:
         return VaultFile(rel_path, size, mtime, "ignored",
                          reason=f"larger than {MAX_NOTE_BYTES // (1024 * 1024)} MB")
-    channel = channel_key(parts[0])
+    channel = _folder_key(parts[0])
     slug = clean_line(name[:-3])
-    if len(parts) == 2 and is_hub_file(parts[0], slug):
+    if len(parts) == 2 and _is_hub(parts[0], slug, channel):
         return VaultFile(rel_path, size, mtime, "hub", channel, slug)
     key = (channel, slug)
     if key in seen:
