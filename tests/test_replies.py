@@ -29,7 +29,7 @@ def test_clip_cuts_at_a_word_and_never_leaves_a_dangling_escape() -> None:
 
 def test_fit_embed_holds_every_limit() -> None:
     embed = discord.Embed(title="t" * 400, description="d" * 5000)
-    for n in range(40):
+    for _n in range(40):
         embed.add_field(name="n" * 300, value="v" * 2000)
     embed.set_footer(text="f" * 3000)
     fit_embed(embed)
