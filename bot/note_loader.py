@@ -9,12 +9,12 @@ note.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from bot import parsing
-from bot.sql import SECTION_STRIDE
 from bot.vault import content_hash, read_vault_file
 
 log = logging.getLogger(__name__)
@@ -44,11 +44,12 @@ class LoadResult:
     channel: str | None = None
     note_id: int | None = None
     reason: str | None = None
-    note: tuple[Any, ...] | None = None
-    sections: list[tuple[Any, ...]] = field(default_factory=list)
-    links: list[tuple[Any, ...]] = field(default_factory=list)
-    timestamps: list[tuple[Any, ...]] = field(default_factory=list)
-    blockquotes: list[tuple[Any, ...]] = field(default_factory=list)
+    note: Row | None = None
+    # child rows as JSON arrays, expanded by SQLite (bot.sql.INSERT_NOTE_*)
+    sections: str = "[]"
+    links: str = "[]"
+    timestamps: str = "[]"
+    blockquotes: str = "[]"
     episodes: list[Row] = field(default_factory=list)
     hub_title: str | None = None
     display_names: dict[str, str] = field(default_factory=dict)
@@ -106,26 +107,30 @@ def load_one(root: str, job: LoadJob) -> LoadResult:
 
 
 def _fill_note(result: LoadResult, note: parsing.ParsedNote, note_id: int) -> None:
-    """Rows for the note, as tuples in the order of the ``*_COLUMNS`` lists in bot.sql."""
+    """The note's row, and its child rows as JSON arrays (see the INSERT_NOTE_* in bot.sql)."""
     result.note_id = note_id
-    base = note_id * SECTION_STRIDE
     intro = next((s.text for s in note.sections if s.text.strip()), "")
     # a note that repeats one moment in one spot keeps it once (the key of the table)
-    result.timestamps = list(dict.fromkeys(
-        (note_id, s.section, s.offset, s.seconds, int(s.repaired)) for s in note.timestamps
-    ))
-    result.note = (
-        note_id, note.channel, note.slug, parsing.slug_key(note.slug), note.title,
-        note.video_id, result.path, " ".join(intro[: INTRO_CHARS * 2].split())[:INTRO_CHARS],
-        len(note.sections), len(result.timestamps), sum(1 for row in result.timestamps if row[4]),
-    )
-    result.sections = [(base + s.index, note_id, s.index, s.level, s.heading, s.text)
-                       for s in note.sections]
-    result.links = [(note_id, link.section, link.target, link.target_key, link.label)
-                    for link in note.links]
-    result.blockquotes = [
-        (note_id, q.section, q.text, q.kind, q.attribution, q.seconds, int(q.in_code))
-        for q in note.blockquotes
-    ]
+    stamps = list(dict.fromkeys(
+        (s.section, s.offset, s.seconds, int(s.repaired)) for s in note.timestamps))
+    result.note = {
+        "id": note_id, "channel": note.channel, "slug": note.slug,
+        "slug_key": parsing.slug_key(note.slug), "title": note.title, "video_id": note.video_id,
+        "path": result.path, "intro": " ".join(intro[: INTRO_CHARS * 2].split())[:INTRO_CHARS],
+        "sections": len(note.sections), "stamps": len(stamps),
+        "repaired": sum(1 for stamp in stamps if stamp[3]),
+    }
+    result.sections = _json([(s.index, s.level, s.heading, s.text) for s in note.sections])
+    result.links = _json([(k.section, k.target, k.target_key, k.label) for k in note.links])
+    result.timestamps = _json(stamps)
+    result.blockquotes = _json([(q.section, q.text, q.kind, q.attribution, q.seconds, int(q.in_code))
+                                for q in note.blockquotes])
     if note.warnings:
         result.reason = "; ".join(note.warnings)
+
+
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _json(rows: list[tuple[Any, ...]]) -> str:
+    return _encode(rows) if rows else "[]"

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
+import json
 import logging
 import multiprocessing
 import os
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +37,8 @@ from bot.vault import VaultFile, VaultScan, scan_vault
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 64
-SEARCH_CHUNK_NOTES = 4000  # notes added to the search index per statement in a cold build
+RACY_SECONDS = 2  # files changed this recently are hashed again on the next sync
+SEARCH_CHUNK_NOTES = 2500  # notes added to the search index per statement in a cold build
 POOL_THRESHOLD = 300  # fewer changed files than this are parsed in a thread
 
 ProgressCallback = Callable[[int, int], None]
@@ -117,6 +121,8 @@ class NotesCache:
         self._db: aiosqlite.Connection | None = None
         self._sync_lock = asyncio.Lock()
         self.generation = 0  # bumped after every sync that changed something
+        self._inode: int | None = None
+        self._racy_after_ns = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -130,12 +136,25 @@ class NotesCache:
     async def open(self) -> None:
         if self._db is not None:
             return
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._discard_partial_build()
-        self._db = await self._connect(self.db_path)
-        if not await self._schema_is_current(self._db):
+        await asyncio.to_thread(self._prepare_folder)
+        try:
+            self._db = await self._connect(self.db_path)
+            current = await self._schema_is_current(self._db)
+        except sqlite3.DatabaseError as exc:
+            # derived data: a damaged cache is thrown away and built again
+            log.warning("notes cache %s is unreadable (%s): starting a new one", self.db_path, exc)
+            await self.close()
+            await asyncio.to_thread(_remove_database, self.db_path)
+            self._db = await self._connect(self.db_path)
+            current = False
+        self._inode = await asyncio.to_thread(_inode, self.db_path)
+        if not current:
             log.info("notes cache %s is new or of another version: it will be rebuilt",
                      self.db_path)
+
+    def _prepare_folder(self) -> None:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_builds(self.db_path)
 
     async def close(self) -> None:
         if self._db is not None:
@@ -150,9 +169,13 @@ class NotesCache:
 
     async def _connect(self, path: Path) -> aiosqlite.Connection:
         db = await aiosqlite.connect(path, isolation_level=None)
-        db.row_factory = aiosqlite.Row
-        for pragma in sql.CONNECTION_PRAGMAS:
-            await _exec(db, pragma)
+        try:
+            db.row_factory = aiosqlite.Row
+            for pragma in sql.CONNECTION_PRAGMAS:
+                await _exec(db, pragma)
+        except BaseException:
+            await db.close()  # else its thread keeps the process alive
+            raise
         return db
 
     @staticmethod
@@ -166,12 +189,8 @@ class NotesCache:
         return await self._schema_is_current(self.db)
 
     def _build_path(self) -> Path:
-        return self.db_path.with_name(self.db_path.name + ".building")
-
-    def _discard_partial_build(self) -> None:
-        for suffix in ("", "-journal", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(self._build_path()) + suffix).unlink()
+        """This process's side file for a cold build (another process may build its own)."""
+        return self.db_path.with_name(f"{self.db_path.name}.building-{os.getpid()}")
 
     # ------------------------------------------------------------------ reads
 
@@ -212,16 +231,24 @@ class NotesCache:
     async def sync(self, notes_dir: Path, *, progress: ProgressCallback | None = None) -> SyncReport:
         """Bring the cache in step with ``notes_dir``. Safe to call at any time, from any
         number of tasks (they take turns); never leaves a half-written cache behind."""
-        async with self._sync_lock:
+        async with self._sync_lock, _FileLock(self.db_path.with_name(self.db_path.name + ".lock")):
             started = time.perf_counter()
+            self._racy_after_ns = time.time_ns() - RACY_SECONDS * 1_000_000_000
+            if await asyncio.to_thread(_inode, self.db_path) != self._inode:
+                await self.close()  # another process replaced the cache: read the new one
+                await self.open()
             root = await asyncio.to_thread(os.path.realpath, notes_dir)
+            state = await self._state() if await self.is_ready() else {}
+            cold = not state or state.get("notes_dir") != root
             try:
                 scan = await asyncio.to_thread(scan_vault, Path(root))
             except OSError as exc:
                 raise VaultUnavailable(f"{notes_dir}: {exc.strerror or exc}") from exc
-            state = await self._state() if await self.is_ready() else {}
-            if not state or state.get("notes_dir") != root:
-                report = await self._cold_build(root, scan, progress)
+            if cold:
+                # the parse workers start while the new cache file is being laid out
+                many = sum(1 for f in scan.files if f.kind != "ignored") >= POOL_THRESHOLD
+                pool = self._start_pool() if many and self.workers > 1 else None
+                report = await self._cold_build(root, scan, progress, pool)
             else:
                 report = await self._incremental(root, scan, progress)
             report.seconds = time.perf_counter() - started
@@ -237,9 +264,16 @@ class NotesCache:
             )
             return report
 
+    def _start_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        for _ in range(self.workers):
+            pool.submit(_warm_up)  # the workers start (and import the parser) now
+        return pool
+
     async def _load(
         self, root: str, jobs: list[LoadJob], progress: ProgressCallback | None,
         total: int, on_results: Callable[[list[LoadResult]], Awaitable[None]],
+        pool: ProcessPoolExecutor | None = None,
     ) -> None:
         """Load jobs in batches and hand each batch's results to ``on_results``.
 
@@ -252,9 +286,8 @@ class NotesCache:
             progress(0, total)
         batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
         loop = asyncio.get_running_loop()
-        pool: Executor | None = None
-        if len(jobs) >= POOL_THRESHOLD and self.workers > 1:
-            pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        if pool is None and len(jobs) >= POOL_THRESHOLD and self.workers > 1:
+            pool = self._start_pool()
         # Batches are submitted as soon as there is room, independently of writing, so
         # the workers never wait for the writer; at most ``room`` batches are parsed or
         # waiting to be written at once, which keeps memory flat.
@@ -285,13 +318,14 @@ class NotesCache:
             await submitter
         finally:
             submitter.cancel()
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            if pool is not None:  # joining the workers blocks: not on the event loop
+                await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
-    async def _cold_build(self, root: str, scan: VaultScan, progress: ProgressCallback | None) -> SyncReport:
+    async def _cold_build(self, root: str, scan: VaultScan, progress: ProgressCallback | None,
+                          pool: ProcessPoolExecutor | None = None) -> SyncReport:
         report = SyncReport("cold", CacheCounts(), files=len(scan.files))
         build_path = self._build_path()
-        self._discard_partial_build()
+        await asyncio.to_thread(_remove_database, build_path)
         db = await aiosqlite.connect(build_path, isolation_level=None)
         try:
             for pragma in sql.BUILD_PRAGMAS:
@@ -312,7 +346,7 @@ class NotesCache:
                 next_id += 1
             # notes first in size order? No: in path order, so ids are stable and batches
             # mix small and large files evenly.
-            display_names: dict[str, str] = {}
+            listings: list[dict[str, str]] = []
 
             # The search index is fed in a few large statements: FTS5 writes a segment at
             # the end of every statement, and hundreds of small segments make every query
@@ -329,7 +363,7 @@ class NotesCache:
 
             async def write(results: list[LoadResult]) -> None:
                 nonlocal pending
-                ids = await self._write_results(db, results, report, display_names)
+                ids = await self._write_results(db, results, report, listings)
                 if ids:
                     await _exec(db, sql.ADD_PENDING_NOTES, {"first_id": min(ids), "last_id": max(ids)})
                     pending += len(ids)
@@ -337,12 +371,12 @@ class NotesCache:
                     await index_pending()
 
             phase = time.perf_counter()
-            await self._load(root, jobs, progress, len(jobs), write)
+            await self._load(root, jobs, progress, len(jobs), write, pool)
             await index_pending()
             log.debug("cold build: %d files parsed and written in %.2fs", len(jobs),
                       time.perf_counter() - phase)
             phase = time.perf_counter()
-            await self._apply_display_names(db, display_names)
+            await self._apply_listing(db, listings)
             for statement in (*sql.NORMAL_SEARCH_SETTINGS, *sql.INDEXES):
                 await _exec(db, statement)
             await _exec(db, sql.SET_STATE, {"key": "notes_dir", "value": root})
@@ -354,13 +388,17 @@ class NotesCache:
                       time.perf_counter() - phase)
             await _exec(db, "PRAGMA journal_mode = WAL")
         except BaseException:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
             await db.close()
-            self._discard_partial_build()
+            await asyncio.to_thread(_remove_database, build_path)
             raise
         await db.close()
         await self.close()
-        await asyncio.to_thread(_swap_in, build_path, self.db_path)
-        await self.open()
+        try:
+            await asyncio.to_thread(_swap_in, build_path, self.db_path)
+        finally:
+            await self.open()  # the new cache, or the old one if the swap failed
         return report
 
     async def _incremental(self, root: str, scan: VaultScan, progress: ProgressCallback | None) -> SyncReport:
@@ -425,12 +463,11 @@ class NotesCache:
                 if old is not None:
                     await self._forget_file(db, result.path, old)
             await _exec_many(db, sql.UPDATE_FILE_STAT, stat_only)
-            display_names: dict[str, str] = {}
-            ids = await self._write_results(db, changed, report, display_names)
+            listings: list[dict[str, str]] = []
+            ids = await self._write_results(db, changed, report, listings)
             for note_id in ids:
                 await _exec(db, sql.INDEX_NOTE_SECTIONS, {"note_id": note_id})
-            await self._apply_display_names(db, display_names)
-            await _exec(db, sql.DELETE_EMPTY_CHANNELS)
+            await self._apply_listing(db, listings)
             await _exec(db, sql.MERGE_SEARCH_STEP)
             await _exec(db, sql.SET_STATE, {"key": "last_sync_at",
                                              "value": datetime.now(UTC).isoformat()})
@@ -450,59 +487,67 @@ class NotesCache:
                 await _exec(db, statement, params)
         elif old["kind"] == "hub":
             await _exec(db, sql.DELETE_HUB_EPISODES, {"hub_path": path})
-            await _exec(db, sql.CLEAR_HUB, {"hub_path": path})
+            await _exec(db, sql.CLEAR_HUB_TITLE, {"hub_path": path})
+        elif old["kind"] == "directory":
+            await _exec(db, sql.CLEAR_LISTED_NAMES)
         await _exec(db, sql.DELETE_FILE, {"path": path})
 
     async def _write_channels(self, db: aiosqlite.Connection, scan: VaultScan) -> None:
+        """One channel per folder of the vault; a folder that is gone takes its channel."""
         await _exec_many(db, sql.UPSERT_CHANNEL, [
-            {"channel": key, "folder": folder, "display_name": None, "hub_path": None}
-            for key, folder in scan.folders.items()
+            {"channel": key, "folder": folder} for key, folder in scan.folders.items()
         ])
+        await _exec(db, sql.DELETE_GONE_CHANNELS, {"channels": json.dumps(list(scan.folders))})
 
     async def _write_results(
         self, db: aiosqlite.Connection, results: list[LoadResult], report: SyncReport,
-        display_names: dict[str, str],
+        listings: list[dict[str, str]],
     ) -> list[int]:
         """Insert parsed rows; returns the ids of the notes written."""
-        notes, sections, links, stamps, quotes, episodes, files = [], [], [], [], [], [], []
+        notes: list[dict[str, Any]] = []
+        children: list[dict[str, Any]] = []
+        episodes: list[dict[str, Any]] = []
+        files: list[dict[str, Any]] = []
         ids: list[int] = []
         for r in results:
             report.parsed += 1
             if r.kind == "skipped":
                 report.skipped.append(SkippedFile(r.path, r.reason or "skipped"))
-                files.append(_result_file_row(r, None))
+                files.append(_result_file_row(r, None, self._racy_after_ns))
                 continue
             if r.kind == "note" and r.note is not None:
                 notes.append(r.note)
-                sections.extend(r.sections)
-                links.extend(r.links)
-                stamps.extend(r.timestamps)
-                quotes.extend(r.blockquotes)
+                children.append({"note_id": r.note_id, "sections": r.sections, "links": r.links,
+                                 "timestamps": r.timestamps, "blockquotes": r.blockquotes})
                 ids.append(r.note_id or 0)
-                files.append(_result_file_row(r, r.note_id))
+                files.append(_result_file_row(r, r.note_id, self._racy_after_ns))
             elif r.kind == "hub":
                 episodes.extend(r.episodes)
-                files.append(_result_file_row(r, None))
-                if r.channel:
-                    await _exec(db, sql.UPSERT_CHANNEL, {
-                        "channel": r.channel, "folder": r.path.split("/", 1)[0],
-                        "display_name": r.hub_title if r.hub_title != r.channel else None,
-                        "hub_path": r.path})
+                files.append(_result_file_row(r, None, self._racy_after_ns))
+                if r.channel and r.hub_title and r.hub_title.casefold() != r.channel:
+                    await _exec(db, sql.SET_HUB_TITLE, {"channel": r.channel, "hub_title": r.hub_title,
+                                                        "hub_path": r.path})
             elif r.kind == "directory":
-                display_names.update(r.display_names)
-                files.append(_result_file_row(r, None))
+                listings.append(r.display_names)
+                files.append(_result_file_row(r, None, self._racy_after_ns))
         await _exec_many(db, sql.INSERT_NOTE, notes)
-        await _exec_many(db, sql.INSERT_SECTION, sections)
-        await _exec_many(db, sql.INSERT_LINK, links)
-        await _exec_many(db, sql.INSERT_TIMESTAMP, stamps)
-        await _exec_many(db, sql.INSERT_BLOCKQUOTE, quotes)
+        for statement, key in ((sql.INSERT_NOTE_SECTIONS, "sections"),
+                               (sql.INSERT_NOTE_LINKS, "links"),
+                               (sql.INSERT_NOTE_TIMESTAMPS, "timestamps"),
+                               (sql.INSERT_NOTE_BLOCKQUOTES, "blockquotes")):
+            await _exec_many(db, statement, [{"note_id": c["note_id"], "rows": c[key]}
+                                             for c in children if c[key] != "[]"])
         await _exec_many(db, sql.INSERT_EPISODE, episodes)
         await _exec_many(db, sql.INSERT_FILE, files)
         return ids
 
-    async def _apply_display_names(self, db: aiosqlite.Connection, names: dict[str, str]) -> None:
-        await _exec_many(db, sql.SET_CHANNEL_DISPLAY_NAME, [
-            {"channel": channel, "display_name": name} for channel, name in names.items()
+    async def _apply_listing(self, db: aiosqlite.Connection, listings: list[dict[str, str]]) -> None:
+        """The names that directory.md gives the channels, when it was read this sync."""
+        if not listings:
+            return
+        await _exec(db, sql.CLEAR_LISTED_NAMES)
+        await _exec_many(db, sql.SET_LISTED_NAME, [
+            {"channel": channel, "listed_name": name} for channel, name in listings[-1].items()
         ])
 
 
@@ -523,9 +568,73 @@ def _file_row(file: VaultFile, kind: str, reason: str | None) -> dict[str, Any]:
             "kind": kind, "note_id": None, "reason": reason, "channel": file.channel}
 
 
-def _result_file_row(r: LoadResult, note_id: int | None) -> dict[str, Any]:
-    return {"path": r.path, "size": r.size, "mtime_ns": r.mtime_ns, "hash": r.hash,
+def _result_file_row(r: LoadResult, note_id: int | None, racy_after_ns: int) -> dict[str, Any]:
+    # A file written within the clock's resolution of this read could change again with
+    # the same size and mtime: store no mtime, so that the next sync hashes it again.
+    mtime = -1 if r.mtime_ns >= racy_after_ns else r.mtime_ns
+    return {"path": r.path, "size": r.size, "mtime_ns": mtime, "hash": r.hash,
             "kind": r.kind, "note_id": note_id, "reason": r.reason, "channel": r.channel}
+
+
+class _FileLock:
+    """An exclusive ``flock`` on a file beside the cache, so that two processes (the bot
+    and ``notecast index``, say) never sync one cache at once. Taken in a thread: waiting
+    for it must not block the event loop."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd: int | None = None
+
+    async def __aenter__(self) -> None:
+        self.fd = await asyncio.to_thread(self._acquire)
+
+    def _acquire(self) -> int:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return fd
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(path) + suffix).unlink()
+
+
+def _remove_stale_builds(db_path: Path) -> None:
+    """Side files of cold builds whose process is gone (killed mid-build)."""
+    for build in db_path.parent.glob(f"{db_path.name}.building-*"):
+        pid = build.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            build.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _warm_up() -> None:
+    """A no-op task: submitting it makes a worker process start before there is work."""
 
 
 def _pool_context() -> Any:

@@ -441,6 +441,8 @@ def _render_other(
                 label = clean_line(match.group(2) or "")
                 if not label:
                     label = clean_line(raw_target.replace("#", " › ")) if "#" in raw_target else target
+                    if "_" in label and " " not in label:  # a bare slug reads as words
+                        label = label.replace("_", " ")
                 key = slug_key(target)
                 if key:
                     links.append((target, key, label))
@@ -514,6 +516,7 @@ _NAME_PREFIX = re.compile(
     r"(?P<words>[\"“][^\n]+)$",
     re.MULTILINE,
 )
+_HEADING_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")
 _PREFIX_HINT = re.compile(r":\**[ \t]+[\"“]")
 _TRAILING_SPACE = re.compile(r"[ \t]+$", re.MULTILINE)
 _BLANK_RUN = re.compile(r"\n{3,}")
@@ -661,6 +664,8 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
         stop = headings[n + 1].start() if n + 1 < len(headings) else len(body)
         start = min(match.end() + 1, stop)
         heading, head_stamps, head_links = render_inline(_heading_text(match.group(2)))
+        if "](" in heading:  # a heading is a name, not a place to follow a link from
+            heading = _HEADING_LINK.sub(r"\1", heading)
         pieces.append((len(match.group(1)), clean_line(heading), head_stamps, head_links,
                        body[start:stop], start))
 

@@ -7,7 +7,7 @@ index`` so that a parse worker can produce finished rows without asking the data
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 SECTION_STRIDE = 4096  # more than parsing.MAX_SECTIONS
 
 CONNECTION_PRAGMAS = (
@@ -40,8 +40,10 @@ CREATE TABLE files (
 CREATE TABLE channels (
     channel       TEXT PRIMARY KEY,  -- folder name, invisible marks dropped, case folded
     folder        TEXT NOT NULL,     -- the folder as it is on disk
-    display_name  TEXT,              -- from directory.md or the hub's title
-    hub_path      TEXT
+    listed_name   TEXT,              -- what directory.md calls it
+    hub_title     TEXT,              -- the title of its hub file, when that says more
+    hub_path      TEXT,              -- the hub that gave hub_title
+    display_name  TEXT GENERATED ALWAYS AS (COALESCE(listed_name, hub_title)) VIRTUAL
 ) WITHOUT ROWID;
 
 CREATE TABLE episodes (
@@ -51,7 +53,7 @@ CREATE TABLE episodes (
     url       TEXT NOT NULL,
     hub_path  TEXT NOT NULL,
     position  INTEGER NOT NULL,
-    PRIMARY KEY (channel, video_id)
+    PRIMARY KEY (hub_path, video_id)  -- a channel may have two hubs that list one video
 ) WITHOUT ROWID;
 
 CREATE TABLE notes (
@@ -139,28 +141,41 @@ VALUES (:path, :size, :mtime_ns, :hash, :kind, :note_id, :reason, :channel)
 UPDATE_FILE_STAT = "UPDATE files SET size = :size, mtime_ns = :mtime_ns WHERE path = :path"
 DELETE_FILE = "DELETE FROM files WHERE path = :path"
 
-# Bulk rows (a cold build writes about a million) travel from the parse workers as
-# tuples in the order of these column lists: the one place where SQL takes positional
-# parameters, because building and pickling a dict per row costs seconds.
-NOTE_COLUMNS = ("id", "channel", "slug", "slug_key", "title", "video_id", "path", "intro",
-                "sections", "stamps", "repaired")
-SECTION_COLUMNS = ("id", "note_id", "idx", "level", "heading", "body")
-LINK_COLUMNS = ("note_id", "section_idx", "target", "target_key", "label")
-TIMESTAMP_COLUMNS = ("note_id", "section_idx", "offset", "seconds", "repaired")
-BLOCKQUOTE_COLUMNS = ("note_id", "section_idx", "text", "kind", "attribution", "seconds",
-                      "in_code")
-
-
-def _bulk_insert(table: str, columns: tuple[str, ...]) -> str:
-    return (f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' for _ in columns)})")
-
-
-INSERT_NOTE = _bulk_insert("notes", NOTE_COLUMNS)
-INSERT_SECTION = _bulk_insert("sections", SECTION_COLUMNS)
-INSERT_LINK = _bulk_insert("links", LINK_COLUMNS)
-INSERT_TIMESTAMP = _bulk_insert("timestamps", TIMESTAMP_COLUMNS)
-INSERT_BLOCKQUOTE = _bulk_insert("blockquotes", BLOCKQUOTE_COLUMNS)
+INSERT_NOTE = """
+INSERT INTO notes (id, channel, slug, slug_key, title, video_id, path, intro, sections, stamps,
+                   repaired)
+VALUES (:id, :channel, :slug, :slug_key, :title, :video_id, :path, :intro, :sections, :stamps,
+        :repaired)
+"""
+# A note's sections, links, timestamps and blockquotes (over a million rows in a cold
+# build) come from the parse workers as one JSON array each, and SQLite expands them: no
+# Python object per row on either side of the pipe, which saves seconds.
+INSERT_NOTE_SECTIONS = f"""
+INSERT INTO sections (id, note_id, idx, level, heading, body)
+SELECT :note_id * {SECTION_STRIDE} + json_extract(value, '$[0]'), :note_id,
+       json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+       json_extract(value, '$[2]'), json_extract(value, '$[3]')
+FROM json_each(:rows)
+"""
+INSERT_NOTE_LINKS = """
+INSERT INTO links (note_id, section_idx, target, target_key, label)
+SELECT :note_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+       json_extract(value, '$[2]'), json_extract(value, '$[3]')
+FROM json_each(:rows)
+"""
+INSERT_NOTE_TIMESTAMPS = """
+INSERT OR IGNORE INTO timestamps (note_id, section_idx, offset, seconds, repaired)
+SELECT :note_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+       json_extract(value, '$[2]'), json_extract(value, '$[3]')
+FROM json_each(:rows)
+"""
+INSERT_NOTE_BLOCKQUOTES = """
+INSERT INTO blockquotes (note_id, section_idx, text, kind, attribution, seconds, in_code)
+SELECT :note_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+       json_extract(value, '$[2]'), json_extract(value, '$[3]'),
+       json_extract(value, '$[4]'), json_extract(value, '$[5]')
+FROM json_each(:rows)
+"""
 # The FTS index reads its columns through the section_search view.
 INDEX_NOTE_SECTIONS = """
 INSERT INTO search (rowid, title, heading, body)
@@ -217,26 +232,22 @@ NORMAL_SEARCH_SETTINGS = (
 MERGE_SEARCH_STEP = "INSERT INTO search (search, rank) VALUES ('merge', 64)"
 
 UPSERT_CHANNEL = """
-INSERT INTO channels (channel, folder, display_name, hub_path)
-VALUES (:channel, :folder, :display_name, :hub_path)
-ON CONFLICT (channel) DO UPDATE SET
-    folder = excluded.folder,
-    display_name = COALESCE(excluded.display_name, channels.display_name),
-    hub_path = COALESCE(excluded.hub_path, channels.hub_path)
+INSERT INTO channels (channel, folder) VALUES (:channel, :folder)
+ON CONFLICT (channel) DO UPDATE SET folder = excluded.folder
 """
-SET_CHANNEL_DISPLAY_NAME = """
-UPDATE channels SET display_name = :display_name WHERE channel = :channel
+# A channel is a folder of the vault: one that is gone takes its channel with it.
+DELETE_GONE_CHANNELS = "DELETE FROM channels WHERE channel NOT IN (SELECT value FROM json_each(:channels))"
+SET_HUB_TITLE = """
+UPDATE channels SET hub_title = :hub_title, hub_path = :hub_path WHERE channel = :channel
 """
+CLEAR_HUB_TITLE = "UPDATE channels SET hub_title = NULL, hub_path = NULL WHERE hub_path = :hub_path"
+CLEAR_LISTED_NAMES = "UPDATE channels SET listed_name = NULL"
+SET_LISTED_NAME = "UPDATE channels SET listed_name = :listed_name WHERE channel = :channel"
 INSERT_EPISODE = """
 INSERT OR REPLACE INTO episodes (channel, video_id, title, url, hub_path, position)
 VALUES (:channel, :video_id, :title, :url, :hub_path, :position)
 """
 DELETE_HUB_EPISODES = "DELETE FROM episodes WHERE hub_path = :hub_path"
-CLEAR_HUB = "UPDATE channels SET hub_path = NULL WHERE hub_path = :hub_path"
-DELETE_EMPTY_CHANNELS = """
-DELETE FROM channels
-WHERE hub_path IS NULL AND channel NOT IN (SELECT DISTINCT channel FROM notes)
-"""
 SET_STATE = """
 INSERT INTO sync_state (key, value) VALUES (:key, :value)
 ON CONFLICT (key) DO UPDATE SET value = excluded.value
@@ -257,7 +268,7 @@ SELECT
     (SELECT COUNT(*) FROM notes) AS notes,
     (SELECT COUNT(*) FROM channels) AS channels,
     (SELECT COUNT(*) FROM files WHERE kind = 'hub') AS hubs,
-    (SELECT COUNT(*) FROM episodes) AS episodes,
+    (SELECT COUNT(*) FROM (SELECT DISTINCT channel, video_id FROM episodes)) AS episodes,
     (SELECT COALESCE(SUM(sections), 0) FROM notes) AS sections,
     (SELECT COUNT(*) FROM links) AS links,
     (SELECT COALESCE(SUM(stamps), 0) FROM notes) AS timestamps,
@@ -272,11 +283,12 @@ FILE_KIND_COUNTS = "SELECT kind, COUNT(*) FROM files GROUP BY kind"
 NOTE_CARD = """
 SELECT n.id, n.channel, n.slug, n.title, n.video_id, n.path, n.intro,
        COALESCE(c.display_name, n.channel) AS channel_name,
-       COALESCE(e.title, (SELECT other.title FROM episodes AS other
-                          WHERE other.video_id = n.video_id LIMIT 1)) AS episode_title
+       COALESCE((SELECT e.title FROM episodes AS e
+                 WHERE e.channel = n.channel AND e.video_id = n.video_id LIMIT 1),
+                (SELECT e.title FROM episodes AS e
+                 WHERE e.video_id = n.video_id LIMIT 1)) AS episode_title
 FROM notes AS n
 LEFT JOIN channels AS c ON c.channel = n.channel
-LEFT JOIN episodes AS e ON e.channel = n.channel AND e.video_id = n.video_id
 WHERE n.id = :note_id
 """
 NOTE_SECTIONS = f"""
@@ -293,3 +305,117 @@ SELECT offset, seconds, repaired FROM timestamps
 WHERE note_id = :note_id AND section_idx = :section_idx
 ORDER BY offset
 """
+
+
+# =========================================================================== topic search
+# Read by bot.topic_search, in worker threads on read-only connections. User text never
+# reaches these statements as SQL, and reaches ``:query`` only as the expression built by
+# ``bot.topic_search.match_expression`` (every word double-quoted).
+
+# --------------------------------------------------------------------------- snapshot load
+# Read once per cache generation, in a worker thread, on a read-only connection.
+
+READ_USER_VERSION = "PRAGMA user_version"
+LOAD_NOTES = """
+SELECT id, channel, slug, slug_key, title, video_id
+FROM notes
+ORDER BY id
+"""
+LOAD_HEADINGS = """
+SELECT id, note_id, idx, heading
+FROM sections
+WHERE heading != ''
+ORDER BY id
+"""
+LOAD_CHANNELS = "SELECT channel, folder, display_name FROM channels"
+LOAD_EPISODES = "SELECT channel, video_id, title, url FROM episodes"
+COUNT_SECTIONS = "SELECT COUNT(*) FROM sections"
+# Link labels ("[[quantum_tunneling | why barriers leak]]"): how other notes name a note.
+LOAD_ANCHORS = """
+SELECT DISTINCT notes.channel, links.target_key, links.label
+FROM links JOIN notes ON notes.id = links.note_id
+WHERE links.label != ''
+"""
+# How many notes link to each key: the most linked-to notes are offered first when the
+# autocomplete field is still empty.
+INBOUND_LINKS = """
+SELECT target_key, COUNT(DISTINCT note_id) AS notes
+FROM links
+GROUP BY target_key
+ORDER BY notes DESC
+LIMIT :limit
+"""
+# fts5vocab reads the index's term list: (term, number of rows that hold it).
+CREATE_VOCABULARY = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocabulary "
+    "USING fts5vocab(main, search, row)"
+)
+LOAD_VOCABULARY = "SELECT term, doc FROM temp.search_vocabulary"
+
+# The search's own read-only connections: never write, keep hot index pages in memory.
+READER_PRAGMAS = (
+    "PRAGMA query_only = 1",
+    "PRAGMA cache_size = -16000",
+    "PRAGMA temp_store = MEMORY",
+)
+
+# --------------------------------------------------------------------------- full text
+# bm25() with one weight per column (title, heading, body); lower is better.
+# :first_id/:last_id bound the rowids (section ids) to a note-id range: a cheap pre-filter
+# for a channel (its notes' ids are mostly contiguous); the exact channel filter is
+# applied to the notes afterwards.
+
+FTS_RANKED = """
+SELECT rowid AS id, bm25(search, :w_title, :w_heading, :w_body) AS score
+FROM search
+WHERE search MATCH :query AND rowid BETWEEN :first_id AND :last_id
+ORDER BY score
+LIMIT :limit
+"""
+
+# The body's best fragment of each section in :ids (a JSON array of rowids, from
+# FTS_RANKED), matched words between :open and :close. Only those rows are snippeted.
+FTS_SNIPPETS = """
+SELECT rowid AS id, snippet(search, 2, :open, :close, :ellipsis, :tokens) AS snippet
+FROM search
+WHERE search MATCH :query AND rowid IN (SELECT value FROM json_each(:ids))
+"""
+
+# --------------------------------------------------------------------------- related notes
+
+LINKS_OUT = """
+SELECT target_key, MIN(section_idx) AS section_idx, COUNT(*) AS times
+FROM links
+WHERE note_id = :note_id
+GROUP BY target_key
+ORDER BY MIN(rowid)
+"""
+LINKS_IN = """
+SELECT note_id, COUNT(*) AS times
+FROM links
+WHERE target_key = :slug_key AND note_id != :note_id
+GROUP BY note_id
+ORDER BY note_id
+"""
+
+# The query's words (at most MAX_NOTE_WORDS, each a quoted FTS5 string :t0, :t1, ...
+# with its idf :w0, :w1, ...) scored per note as a whole: BM25 with a note as the document,
+# a word's frequency being the number of the note's sections that hold it (the opening
+# section, the note's summary, counting :lead times), and the note's length its number of
+# sections. ``covered`` is the idf of the words the note holds at all.
+# NOTE_SCORES[k - 1] takes k words. Reading a word costs its doclist, so callers only pass
+# words whose rows are few.
+MAX_NOTE_WORDS = 8
+NOTE_SCORES = tuple(
+    "SELECT t.note AS note, "
+    "SUM(t.w * t.n * (:k1 + 1.0) / (t.n + :k1 * (1.0 - :b + :b * notes.sections / :avg_sections)))"
+    " AS score, SUM(t.w) AS covered FROM ("
+    + " UNION ALL ".join(
+        f"SELECT rowid / :stride AS note, "
+        f"SUM(CASE WHEN rowid % :stride = 0 THEN :lead ELSE 1.0 END) AS n, :w{i} AS w FROM search "
+        f"WHERE search MATCH :t{i} AND rowid BETWEEN :first_id AND :last_id GROUP BY note"
+        for i in range(k))
+    + ") AS t JOIN notes ON notes.id = t.note GROUP BY t.note ORDER BY score DESC LIMIT :limit"
+    for k in range(1, MAX_NOTE_WORDS + 1)
+)
+AVERAGE_SECTIONS = "SELECT AVG(sections) FROM notes"

@@ -271,9 +271,9 @@ def test_labelled_wikilink_forms(label: str, target: str) -> None:
     assert f": {label}\n" in note.sections[0].text
 
 
-def test_bare_wikilink_shows_its_slug() -> None:
+def test_bare_wikilink_shows_its_slug_as_words() -> None:
     note = wikilinks()
-    assert "- bare slug: target_note\n" in note.sections[0].text
+    assert "- bare slug: target note\n" in note.sections[0].text
 
 
 def test_title_case_target_resolves_by_slug_key() -> None:
@@ -295,7 +295,7 @@ def test_punctuation_in_a_target_is_folded_in_its_key() -> None:
 def test_two_wikilinks_on_one_line() -> None:
     note = wikilinks()
     assert [k.target for k in note.links[-2:]] == ["alpha_note", "beta_note"]
-    assert "- two on one line: alpha_note and Beta." in note.sections[0].text
+    assert "- two on one line: alpha note and Beta." in note.sections[0].text
 
 
 def test_wikilink_markup_never_reaches_the_plain_text() -> None:
