@@ -132,14 +132,17 @@ async def _with_services(settings: Settings, body: Callable[[Any], Awaitable[int
 
     async with NotesCache(settings.db, workers=settings.index_workers) as cache:
         services = Services.build(settings, cache)
-        if sync:
-            bar = None if quiet else ProgressBar("loading notes")
-            report = await services.vault_sync.sync_now(progress=bar)
-            if report is None and not await cache.is_ready():
-                print(f"notecast: cannot read the notes: {services.vault_sync.last_error}",
-                      file=sys.stderr)
-                return 1
-        return await body(services)
+        try:
+            if sync:
+                bar = None if quiet else ProgressBar("loading notes")
+                report = await services.vault_sync.sync_now(progress=bar)
+                if report is None and not await cache.is_ready():
+                    print(f"notecast: cannot read the notes: {services.vault_sync.last_error}",
+                          file=sys.stderr)
+                    return 1
+            return await body(services)
+        finally:
+            await services.topics.aclose()
 
 
 async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ async def services(settings: Settings) -> AsyncIterator[Services]:
         built = Services.build(settings, cache)
         yield built
         await built.vault_sync.stop()
+        await built.topics.aclose()
 
 
 @pytest.fixture
