@@ -9,6 +9,8 @@ from __future__ import annotations
 
 SCHEMA_VERSION = 5
 SECTION_STRIDE = 4096  # more than parsing.MAX_SECTIONS
+# the section ids of note :note_id
+NOTE_SECTION_IDS = f"BETWEEN :note_id * {SECTION_STRIDE} AND :note_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}"
 
 CONNECTION_PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -177,11 +179,11 @@ SELECT :note_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
 FROM json_each(:rows)
 """
 # The FTS index reads its columns through the section_search view.
-INDEX_NOTE_SECTIONS = """
+INDEX_NOTE_SECTIONS = f"""
 INSERT INTO search (rowid, title, heading, body)
 SELECT id, title, heading, body FROM section_search
-WHERE id BETWEEN :note_id * 4096 AND :note_id * 4096 + 4095
-""".replace("4096", str(SECTION_STRIDE)).replace("4095", str(SECTION_STRIDE - 1))
+WHERE id {NOTE_SECTION_IDS}
+"""
 # A cold build lists the note id ranges written since the last search-index statement
 # (each parse batch is a contiguous range), then indexes them all in one statement.
 CREATE_PENDING_NOTES = "CREATE TEMP TABLE pending_notes (first_id INTEGER NOT NULL, last_id INTEGER NOT NULL)"
@@ -195,24 +197,18 @@ JOIN section_search AS v
 ORDER BY v.id
 """
 CLEAR_PENDING_NOTES = "DELETE FROM temp.pending_notes"
-INDEX_ALL_SECTIONS = """
-INSERT INTO search (rowid, title, heading, body)
-SELECT id, title, heading, body FROM section_search
-"""
-UNINDEX_NOTE_SECTIONS = """
+UNINDEX_NOTE_SECTIONS = f"""
 INSERT INTO search (search, rowid, title, heading, body)
 SELECT 'delete', id, title, heading, body FROM section_search
-WHERE id BETWEEN :note_id * 4096 AND :note_id * 4096 + 4095
-""".replace("4096", str(SECTION_STRIDE)).replace("4095", str(SECTION_STRIDE - 1))
+WHERE id {NOTE_SECTION_IDS}
+"""
 DELETE_NOTE_ROWS = (
-    f"DELETE FROM sections WHERE id BETWEEN :note_id * {SECTION_STRIDE}"
-    f" AND :note_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}",
+    f"DELETE FROM sections WHERE id {NOTE_SECTION_IDS}",
     "DELETE FROM links WHERE note_id = :note_id",
     "DELETE FROM timestamps WHERE note_id = :note_id",
     "DELETE FROM blockquotes WHERE note_id = :note_id",
     "DELETE FROM notes WHERE id = :note_id",
 )
-OPTIMIZE_SEARCH = "INSERT INTO search (search) VALUES ('optimize')"
 # A bulk build keeps 8 MB of index in memory between flushes and does not merge as it
 # goes: it ends with a handful of large segments, as fast to query as one 'optimize'd
 # segment, for a fraction of the work.
@@ -258,8 +254,6 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value
 GET_STATE = "SELECT key, value FROM sync_state"
 FILE_STATS = "SELECT path, size, mtime_ns, hash, kind, note_id, reason FROM files"
 NEXT_NOTE_ID = "SELECT COALESCE(MAX(id), 0) + 1 FROM notes"
-NOTE_ID_BY_KEY = "SELECT id FROM notes WHERE channel = :channel AND slug = :slug"
-FILE_BY_PATH = "SELECT kind, note_id FROM files WHERE path = :path"
 
 # Sections and timestamps are summed from the per-note counts: counting 800k timestamp
 # rows would cost more than the rest of a one-note sync.
@@ -297,7 +291,7 @@ SELECT s.idx, s.level, s.heading, s.body,
         WHERE t.note_id = :note_id AND t.section_idx = s.idx
         ORDER BY t.offset LIMIT 1) AS first_seconds
 FROM sections AS s
-WHERE s.id BETWEEN :note_id * {SECTION_STRIDE} AND :note_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}
+WHERE s.id {NOTE_SECTION_IDS}
 ORDER BY s.idx
 """
 SECTION_TIMESTAMPS = """

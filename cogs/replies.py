@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 EMBED_COLOUR = discord.Colour(0x5865F2)
 
 # Discord's limits (see discord-facts.md)
-CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
@@ -96,10 +95,6 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     while cut.endswith("\\"):
         cut = cut[:-1]
     return cut.rstrip() + ellipsis
-
-
-def embed_size(embed: discord.Embed) -> int:
-    return len(embed)
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
