@@ -2,19 +2,23 @@
 
 :func:`load_batch` reads each file, hashes it, parses it with :mod:`bot.parsing` and
 returns plain rows (dicts keyed like the named parameters in :mod:`bot.sql`), so that the
-process that owns the database only has to insert them. A file that cannot be read or
-parsed comes back as a ``skipped`` result with its reason; nothing here raises for a bad
-note.
+process that owns the database only has to insert them. In a cold build a worker process
+writes each batch's child rows (sections, links, blockquotes) to a part file, which the
+writer copies from (:func:`load_batch_into_part`). A file that cannot be
+read or parsed comes back as a ``skipped`` result with its reason; nothing here raises for
+a bad note.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import sqlite3
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from bot import parsing
+from bot import parsing, sql
 from bot.vault import content_hash, read_vault_file
 
 log = logging.getLogger(__name__)
@@ -45,11 +49,11 @@ class LoadResult:
     note_id: int | None = None
     reason: str | None = None
     note: Row | None = None
-    # child rows as JSON arrays, expanded by SQLite (bot.sql.INSERT_NOTE_*)
-    sections: str = "[]"
-    links: str = "[]"
-    timestamps: str = "[]"
-    blockquotes: str = "[]"
+    # the note's child rows (bot.sql.INSERT_SECTION, INSERT_LINK, INSERT_BLOCKQUOTE); a
+    # parse worker writes them to a part file instead of sending them (see write_part)
+    sections: list[Row] = field(default_factory=list)
+    links: list[Row] = field(default_factory=list)
+    blockquotes: list[Row] = field(default_factory=list)
     episodes: list[Row] = field(default_factory=list)
     hub_title: str | None = None
     display_names: dict[str, str] = field(default_factory=dict)
@@ -61,16 +65,67 @@ def load_batch(root: str, jobs: list[LoadJob]) -> list[LoadResult]:
 
 
 _FIELDS = tuple(f.name for f in fields(LoadResult))
+# what a worker process sends back: the part file with the child rows (or None), and the
+# results as plain tuples (see unpack_results)
+PackedBatch = tuple[str | None, list[tuple[Any, ...]]]
 
 
-def load_batch_packed(root: str, jobs: list[LoadJob]) -> list[tuple[Any, ...]]:
+def load_batch_packed(root: str, jobs: list[LoadJob]) -> PackedBatch:
     """:func:`load_batch` for a worker process: results as plain tuples, which pickle in
-    half the time of dataclasses (a cold build sends 150 MB of them)."""
-    return [tuple(getattr(result, name) for name in _FIELDS) for result in load_batch(root, jobs)]
+    half the time of dataclasses."""
+    return None, _pack(load_batch(root, jobs))
+
+
+def load_batch_into_part(root: str, jobs: list[LoadJob], parts_dir: str) -> PackedBatch:
+    """:func:`load_batch_packed` for a parse worker of a cold build: the child rows go to
+    a part file in ``parts_dir`` (see :func:`write_part`) instead."""
+    results = load_batch(root, jobs)
+    part = write_part(parts_dir, results)
+    return part, _pack(results)
+
+
+def _pack(results: list[LoadResult]) -> list[tuple[Any, ...]]:
+    return [tuple(getattr(result, name) for name in _FIELDS) for result in results]
 
 
 def unpack_results(packed: list[tuple[Any, ...]]) -> list[LoadResult]:
     return [LoadResult(*values) for values in packed]
+
+
+def write_part(folder: str, results: list[LoadResult]) -> str | None:
+    """Write the child rows of ``results`` to a new part file in ``folder`` (and take them
+    out of ``results``); returns its path, or None when there are no rows.
+
+    A part is a small scratch SQLite file (no journal, no fsync) for one batch: the writer
+    attaches it, copies its rows in three statements, and deletes it, usually before the
+    kernel has written any of it to disk.
+    """
+    sections = [row for r in results for row in r.sections]
+    links = [row for r in results for row in r.links]
+    quotes = [row for r in results for row in r.blockquotes]
+    for r in results:
+        r.sections, r.links, r.blockquotes = [], [], []
+    if not sections:  # every note has a section: no sections, no notes
+        return None
+    global _parts_written
+    _parts_written += 1
+    path = os.path.join(folder, f"part-{os.getpid()}-{_parts_written}.db")
+    con = sqlite3.connect(path, isolation_level=None)
+    try:
+        for pragma in sql.PART_PRAGMAS:
+            con.execute(pragma)
+        con.executescript(sql.PART_SCHEMA)
+        con.execute("BEGIN")
+        con.executemany(sql.INSERT_SECTION, sections)
+        con.executemany(sql.INSERT_LINK, links)
+        con.executemany(sql.INSERT_BLOCKQUOTE, quotes)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return path
+
+
+_parts_written = 0  # by this process (part file names are unique per process)
 
 
 def load_one(root: str, job: LoadJob) -> LoadResult:
@@ -107,30 +162,44 @@ def load_one(root: str, job: LoadJob) -> LoadResult:
 
 
 def _fill_note(result: LoadResult, note: parsing.ParsedNote, note_id: int) -> None:
-    """The note's row, and its child rows as JSON arrays (see the INSERT_NOTE_* in bot.sql)."""
+    """The note's row and its child rows."""
     result.note_id = note_id
     intro = next((s.text for s in note.sections if s.text.strip()), "")
-    # a note that repeats one moment in one spot keeps it once (the key of the table)
-    stamps = list(dict.fromkeys(
-        (s.section, s.offset, s.seconds, int(s.repaired)) for s in note.timestamps))
+    # a note that repeats one moment in one spot keeps it once; each section's moments
+    # go with its row, in body order
+    stamps = dict.fromkeys((s.section, s.offset, s.seconds, int(s.repaired)) for s in note.timestamps)
+    moments: dict[int, list[tuple[int, int, int]]] = {}
+    for section, offset, seconds, repaired in stamps:
+        moments.setdefault(section, []).append((offset, seconds, repaired))
+    for section_moments in moments.values():
+        section_moments.sort()
     result.note = {
         "id": note_id, "channel": note.channel, "slug": note.slug,
         "slug_key": parsing.slug_key(note.slug), "title": note.title, "video_id": note.video_id,
         "path": result.path, "intro": " ".join(intro[: INTRO_CHARS * 2].split())[:INTRO_CHARS],
         "sections": len(note.sections), "stamps": len(stamps),
-        "repaired": sum(1 for stamp in stamps if stamp[3]),
+        "repaired": sum(stamp[3] for stamp in stamps),
     }
-    result.sections = _json([(s.index, s.level, s.heading, s.text) for s in note.sections])
-    result.links = _json([(k.section, k.target, k.target_key, k.label) for k in note.links])
-    result.timestamps = _json(stamps)
-    result.blockquotes = _json([(q.section, q.text, q.kind, q.attribution, q.seconds, int(q.in_code))
-                                for q in note.blockquotes])
+    first_section = note_id * sql.SECTION_STRIDE
+    result.sections = [
+        {"id": first_section + s.index, "note_id": note_id, "idx": s.index, "level": s.level,
+         "heading": s.heading, "body": s.text,
+         "moments": _encode(moments[s.index]) if s.index in moments else "[]"}
+        for s in note.sections
+    ]
+    result.links = [
+        {"note_id": note_id, "section_idx": k.section, "target": k.target,
+         "target_key": k.target_key, "label": k.label}
+        for k in note.links
+    ]
+    result.blockquotes = [
+        {"note_id": note_id, "section_idx": q.section, "text": q.text, "kind": q.kind,
+         "attribution": q.attribution, "seconds": q.seconds, "in_code": int(q.in_code)}
+        for q in note.blockquotes
+    ]
     if note.warnings:
         result.reason = "; ".join(note.warnings)
 
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
-
-def _json(rows: list[tuple[Any, ...]]) -> str:
-    return _encode(rows) if rows else "[]"

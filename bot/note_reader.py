@@ -90,5 +90,5 @@ class NoteReader:
 
     async def moments(self, note_id: int, section_index: int) -> list[Moment]:
         rows = await self.cache.fetch_all(
-            sql.SECTION_TIMESTAMPS, {"note_id": note_id, "section_idx": section_index})
+            sql.SECTION_MOMENTS, {"note_id": note_id, "section_idx": section_index})
         return [Moment(r["seconds"], r["offset"], bool(r["repaired"])) for r in rows]

@@ -19,6 +19,8 @@ import json
 import logging
 import multiprocessing
 import os
+import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
@@ -31,7 +33,14 @@ from typing import Any
 import aiosqlite
 
 from bot import sql
-from bot.note_loader import LoadJob, LoadResult, load_batch, load_batch_packed, unpack_results
+from bot.note_loader import (
+    LoadJob,
+    LoadResult,
+    load_batch,
+    load_batch_into_part,
+    load_batch_packed,
+    unpack_results,
+)
 from bot.vault import VaultFile, VaultScan, scan_vault
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,10 @@ BATCH_SIZE = 64
 RACY_SECONDS = 2  # files changed this recently are hashed again on the next sync
 SEARCH_CHUNK_NOTES = 2500  # notes added to the search index per statement in a cold build
 POOL_THRESHOLD = 300  # fewer changed files than this are parsed in a thread
+# batches parsed or waiting to be written, per worker: enough that the workers never wait
+# while the writer indexes a chunk for search (a batch in flight is small: its child rows
+# are in the worker's part file)
+IN_FLIGHT_PER_WORKER = 12
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -198,6 +211,12 @@ class NotesCache:
         async with self.db.execute(query, params or {}) as cursor:
             return list(await cursor.fetchall())
 
+    async def _fetch_tuples(self, query: str, params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """:meth:`fetch_all` as plain tuples: several times cheaper for many rows."""
+        async with self.db.execute(query, params or {}) as cursor:
+            cursor.row_factory = None  # (read when rows are fetched)
+            return [tuple(row) for row in await cursor.fetchall()]
+
     async def fetch_one(self, query: str, params: dict[str, Any] | None = None) -> Any:
         async with self.db.execute(query, params or {}) as cursor:
             return await cursor.fetchone()
@@ -272,14 +291,16 @@ class NotesCache:
 
     async def _load(
         self, root: str, jobs: list[LoadJob], progress: ProgressCallback | None,
-        total: int, on_results: Callable[[list[LoadResult]], Awaitable[None]],
-        pool: ProcessPoolExecutor | None = None,
+        total: int, on_results: Callable[[list[LoadResult], str | None], Awaitable[None]],
+        pool: ProcessPoolExecutor | None = None, parts_dir: Path | None = None,
     ) -> None:
         """Load jobs in batches and hand each batch's results to ``on_results``.
 
         Many jobs go to a process pool (both cores parse while this process writes); a
-        few go to a thread. At most two batches per worker are in flight, so memory stays
-        flat however large the vault is.
+        few go to a thread. With ``parts_dir`` (a cold build), pool workers write each
+        batch's child rows to a part file there, and ``on_results`` gets its path. A
+        bounded number of batches is in flight, so memory stays flat however large the
+        vault is.
         """
         done = 0
         if progress:
@@ -291,7 +312,7 @@ class NotesCache:
         # Batches are submitted as soon as there is room, independently of writing, so
         # the workers never wait for the writer; at most ``room`` batches are parsed or
         # waiting to be written at once, which keeps memory flat.
-        room = asyncio.Semaphore(2 * (self.workers if pool is not None else 1))
+        room = asyncio.Semaphore(IN_FLIGHT_PER_WORKER * self.workers if pool is not None else 2)
         finished: asyncio.Queue[asyncio.Future[Any]] = asyncio.Queue()
 
         async def submit_all() -> None:
@@ -300,17 +321,23 @@ class NotesCache:
                 future: asyncio.Future[Any]
                 if pool is None:
                     future = asyncio.ensure_future(asyncio.to_thread(load_batch, root, batch))
-                else:
+                elif parts_dir is None:
                     future = loop.run_in_executor(pool, load_batch_packed, root, batch)
+                else:
+                    future = loop.run_in_executor(pool, load_batch_into_part, root, batch, str(parts_dir))
                 future.add_done_callback(finished.put_nowait)
 
         submitter = asyncio.create_task(submit_all())
         try:
             for _ in batches:
-                results = (await finished.get()).result()
-                if pool is not None:
-                    results = unpack_results(results)
-                await on_results(results)
+                outcome = (await finished.get()).result()
+                part: str | None = None
+                if pool is None:
+                    results = outcome
+                else:
+                    part, packed = outcome
+                    results = unpack_results(packed)
+                await on_results(results, part)
                 room.release()
                 done += len(results)
                 if progress:
@@ -323,35 +350,40 @@ class NotesCache:
 
     async def _cold_build(self, root: str, scan: VaultScan, progress: ProgressCallback | None,
                           pool: ProcessPoolExecutor | None = None) -> SyncReport:
+        """Build a new cache file beside the cache, then swap it in.
+
+        Nobody reads the new file until the swap, so it has no journal and is committed a
+        batch at a time (which also lets the writer read the parse workers' part files
+        afresh for each batch). The search index is fed in a few large statements, each
+        committed at once: FTS5 writes a segment for each, and hundreds of small segments
+        would make every query (and the first merge) slow.
+        """
         report = SyncReport("cold", CacheCounts(), files=len(scan.files))
         build_path = self._build_path()
-        await asyncio.to_thread(_remove_database, build_path)
+        parts_dir = _parts_dir(build_path)
+        await asyncio.to_thread(_remove_build, build_path)
+        await asyncio.to_thread(parts_dir.mkdir)
         db = await aiosqlite.connect(build_path, isolation_level=None)
         try:
             for pragma in sql.BUILD_PRAGMAS:
                 await _exec(db, pragma)
             await db.executescript(sql.SCHEMA)
+            await _exec(db, sql.CREATE_PENDING_NOTES)
             await _exec(db, "BEGIN")
             for statement in sql.BULK_SEARCH_SETTINGS:
                 await _exec(db, statement)
             await self._write_channels(db, scan)
             jobs: list[LoadJob] = []
             next_id = 1
-            for file in scan.files:
+            for file in scan.files:  # in path order, so ids are stable
                 if file.kind == "ignored":
                     report.skipped.append(SkippedFile(file.path, file.reason or "ignored"))
                     await _exec(db, sql.INSERT_FILE, _file_row(file, "ignored", file.reason))
                     continue
                 jobs.append(LoadJob(file.path, file.kind, file.channel, file.slug, next_id))
                 next_id += 1
-            # notes first in size order? No: in path order, so ids are stable and batches
-            # mix small and large files evenly.
+            await _exec(db, "COMMIT")
             listings: list[dict[str, str]] = []
-
-            # The search index is fed in a few large statements: FTS5 writes a segment at
-            # the end of every statement, and hundreds of small segments make every query
-            # (and the first merge) slow.
-            await _exec(db, sql.CREATE_PENDING_NOTES)
             pending = 0
 
             async def index_pending() -> None:
@@ -361,21 +393,34 @@ class NotesCache:
                     await _exec(db, sql.CLEAR_PENDING_NOTES)
                     pending = 0
 
-            async def write(results: list[LoadResult]) -> None:
+            async def write(results: list[LoadResult], part: str | None) -> None:
                 nonlocal pending
+                if part is not None:  # (attached outside a transaction)
+                    await _exec(db, sql.ATTACH_PART, {"path": part})
+                await _exec(db, "BEGIN")
                 ids = await self._write_results(db, results, report, listings)
+                if part is not None:
+                    for statement in sql.COPY_PART_ROWS:
+                        await _exec(db, statement)
                 if ids:
                     await _exec(db, sql.ADD_PENDING_NOTES, {"first_id": min(ids), "last_id": max(ids)})
                     pending += len(ids)
                 if pending >= SEARCH_CHUNK_NOTES:
                     await index_pending()
+                await _exec(db, "COMMIT")
+                if part is not None:
+                    await _exec(db, sql.DETACH_PART)
+                    await asyncio.to_thread(os.unlink, part)
 
             phase = time.perf_counter()
-            await self._load(root, jobs, progress, len(jobs), write, pool)
-            await index_pending()
+            await self._load(root, jobs, progress, len(jobs), write, pool,
+                             parts_dir if pool is not None else None)
             log.debug("cold build: %d files parsed and written in %.2fs", len(jobs),
                       time.perf_counter() - phase)
             phase = time.perf_counter()
+            await asyncio.to_thread(_remove_parts, parts_dir)
+            await _exec(db, "BEGIN")
+            await index_pending()
             await self._apply_listing(db, listings)
             for statement in (*sql.NORMAL_SEARCH_SETTINGS, *sql.INDEXES):
                 await _exec(db, statement)
@@ -391,7 +436,7 @@ class NotesCache:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
             await db.close()
-            await asyncio.to_thread(_remove_database, build_path)
+            await asyncio.to_thread(_remove_build, build_path)
             raise
         await db.close()
         await self.close()
@@ -403,33 +448,39 @@ class NotesCache:
 
     async def _incremental(self, root: str, scan: VaultScan, progress: ProgressCallback | None) -> SyncReport:
         report = SyncReport("incremental", CacheCounts(), files=len(scan.files))
-        known = {row[0]: row for row in await self.fetch_all(sql.FILE_STATS)}
+        # Only the stat of every known file is read here; the rest of a row only for the
+        # few files that changed or went (a one-note sync must not read 21k hashes).
+        stats = {row[0]: row for row in await self._fetch_tuples(sql.FILE_STATS)}
         next_id = (await self.fetch_one(sql.NEXT_NOTE_ID))[0]
-        jobs: list[LoadJob] = []
+        candidates: list[VaultFile] = []  # new, or another size or mtime: hashed, maybe parsed
         stat_only: list[dict[str, Any]] = []
         ignored_changes: list[VaultFile] = []
         seen: set[str] = set()
         for file in scan.files:
             seen.add(file.path)
-            old = known.get(file.path)
+            stat = stats.get(file.path)  # (path, size, mtime_ns, kind)
             if file.kind == "ignored":
                 report.skipped.append(SkippedFile(file.path, file.reason or "ignored"))
-                if old is None or old["kind"] != "ignored":
+                if stat is None or stat[3] != "ignored":
                     ignored_changes.append(file)
                 continue
-            if old is not None and old["kind"] != "ignored" and (
-                old["size"] == file.size and old["mtime_ns"] == file.mtime_ns
-            ):
+            if stat is not None and stat[3] != "ignored" and stat[1] == file.size and stat[2] == file.mtime_ns:
                 report.unchanged += 1
                 continue
+            candidates.append(file)
+        removed = [path for path in stats if path not in seen]
+        known = {row["path"]: row for row in await self.fetch_all(sql.FILE_DETAILS, {"paths": json.dumps(
+            [*removed, *(f.path for f in (*candidates, *ignored_changes) if f.path in stats)])})}
+        jobs: list[LoadJob] = []
+        for file in candidates:
+            old = known.get(file.path)
             known_hash = old["hash"] if old is not None and old["kind"] != "ignored" else None
             jobs.append(LoadJob(file.path, file.kind, file.channel, file.slug, next_id, known_hash))
             next_id += 1
-        removed = [path for path in known if path not in seen]
 
         results: list[LoadResult] = []
 
-        async def collect(batch: list[LoadResult]) -> None:
+        async def collect(batch: list[LoadResult], _part: str | None) -> None:
             results.extend(batch)
 
         if jobs:
@@ -441,9 +492,9 @@ class NotesCache:
                 stat_only.append({"path": r.path, "size": r.size, "mtime_ns": r.mtime_ns})
         # skipped notes that did not change still count as skipped in the report
         changed_paths = {r.path for r in changed}
-        for path, row in known.items():
-            if row["kind"] == "skipped" and path in seen and path not in changed_paths:
-                report.skipped.append(SkippedFile(path, row["reason"] or "skipped"))
+        for path, reason in await self._fetch_tuples(sql.SKIPPED_NOTES):
+            if path in seen and path not in changed_paths:
+                report.skipped.append(SkippedFile(path, reason or "skipped"))
         if not (changed or removed or stat_only or ignored_changes):
             return report
 
@@ -505,7 +556,9 @@ class NotesCache:
     ) -> list[int]:
         """Insert parsed rows; returns the ids of the notes written."""
         notes: list[dict[str, Any]] = []
-        children: list[dict[str, Any]] = []
+        sections: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        blockquotes: list[dict[str, Any]] = []
         episodes: list[dict[str, Any]] = []
         files: list[dict[str, Any]] = []
         ids: list[int] = []
@@ -517,8 +570,9 @@ class NotesCache:
                 continue
             if r.kind == "note" and r.note is not None:
                 notes.append(r.note)
-                children.append({"note_id": r.note_id, "sections": r.sections, "links": r.links,
-                                 "timestamps": r.timestamps, "blockquotes": r.blockquotes})
+                sections.extend(r.sections)  # empty when a worker wrote them to its part file
+                links.extend(r.links)
+                blockquotes.extend(r.blockquotes)
                 ids.append(r.note_id or 0)
                 files.append(_result_file_row(r, r.note_id, self._racy_after_ns))
             elif r.kind == "hub":
@@ -531,12 +585,9 @@ class NotesCache:
                 listings.append(r.display_names)
                 files.append(_result_file_row(r, None, self._racy_after_ns))
         await _exec_many(db, sql.INSERT_NOTE, notes)
-        for statement, key in ((sql.INSERT_NOTE_SECTIONS, "sections"),
-                               (sql.INSERT_NOTE_LINKS, "links"),
-                               (sql.INSERT_NOTE_TIMESTAMPS, "timestamps"),
-                               (sql.INSERT_NOTE_BLOCKQUOTES, "blockquotes")):
-            await _exec_many(db, statement, [{"note_id": c["note_id"], "rows": c[key]}
-                                             for c in children if c[key] != "[]"])
+        await _exec_many(db, sql.INSERT_SECTION, sections)
+        await _exec_many(db, sql.INSERT_LINK, links)
+        await _exec_many(db, sql.INSERT_BLOCKQUOTE, blockquotes)
         await _exec_many(db, sql.INSERT_EPISODE, episodes)
         await _exec_many(db, sql.INSERT_FILE, files)
         return ids
@@ -613,14 +664,31 @@ def _remove_database(path: Path) -> None:
             Path(str(path) + suffix).unlink()
 
 
+def _parts_dir(build_path: Path) -> Path:
+    """The folder of a cold build's part files (see bot.note_loader.write_part)."""
+    return build_path.with_name(build_path.name + ".parts")
+
+
+def _remove_parts(parts_dir: Path) -> None:
+    shutil.rmtree(parts_dir, ignore_errors=True)
+
+
+def _remove_build(build_path: Path) -> None:
+    _remove_database(build_path)
+    _remove_parts(_parts_dir(build_path))
+
+
 def _remove_stale_builds(db_path: Path) -> None:
     """Side files of cold builds whose process is gone (killed mid-build)."""
     for build in db_path.parent.glob(f"{db_path.name}.building-*"):
-        pid = build.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or _alive(int(pid)):
+        match = re.fullmatch(r"\.building-(\d+)(\.parts)?", build.name[len(db_path.name):])
+        if match is None or _alive(int(match.group(1))):
             continue
-        with contextlib.suppress(FileNotFoundError):
-            build.unlink()
+        if match.group(2):
+            _remove_parts(build)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                build.unlink()
 
 
 def _alive(pid: int) -> bool:

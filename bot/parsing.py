@@ -117,6 +117,7 @@ def strip_invisible(text: str) -> str:
     return text.translate(_INVISIBLE)
 
 
+@functools.lru_cache(maxsize=8192)  # link targets repeat: a note links to a few dozen notes
 def slug_key(name: str) -> str:
     """The key that a note name or link target resolves by.
 
@@ -309,7 +310,9 @@ _YT_OPEN = re.compile(
     re.IGNORECASE,
 )
 _ANY_TS = re.compile(r"(?<!\d)(\d{1,2}:\d{2}(?::\d{2})?)(?![\d:])")
-_WIKI = re.compile(r"\[\[([^\[\]|]{0,400}?)(?:\s*\|\s*([^\[\]]{0,400}?))?\s*\]\]")
+# greedy groups (the lazy ones backtracked at every character): a target or label may end
+# in spaces, which clean_line() trims
+_WIKI = re.compile(r"\[\[([^\[\]|]{0,400})\s*(?:\|\s*([^\[\]]{0,400}))?\s*\]\]")
 _MDLINK = re.compile(r"\[([^\[\]]{0,400})\]\(([^()\s]{0,2000})\)")
 _BARE_TS = re.compile(r"\[(\d{1,2}:\d{1,2}(?::\d{1,2})?)\]")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)

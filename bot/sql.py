@@ -7,7 +7,7 @@ index`` so that a parse worker can produce finished rows without asking the data
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 SECTION_STRIDE = 4096  # more than parsing.MAX_SECTIONS
 # the section ids of note :note_id
 NOTE_SECTION_IDS = f"BETWEEN :note_id * {SECTION_STRIDE} AND :note_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}"
@@ -26,6 +26,39 @@ BUILD_PRAGMAS = (
     "PRAGMA cache_size = -16000",
     "PRAGMA temp_store = MEMORY",
 )
+
+CHILD_TABLES = """
+CREATE TABLE sections (
+    id       INTEGER PRIMARY KEY,
+    note_id  INTEGER NOT NULL,
+    idx      INTEGER NOT NULL,
+    level    INTEGER NOT NULL,
+    heading  TEXT NOT NULL,
+    body     TEXT NOT NULL,
+    -- the section's moments: a JSON array of [offset in body, seconds, repaired (0/1)],
+    -- in body order (read per section only, so kept with it: a row per moment would
+    -- cost a cold build a second for 800k rows that are never queried on their own)
+    moments  TEXT NOT NULL
+);
+
+CREATE TABLE links (
+    note_id      INTEGER NOT NULL,
+    section_idx  INTEGER NOT NULL,
+    target       TEXT NOT NULL,
+    target_key   TEXT NOT NULL,
+    label        TEXT NOT NULL
+);
+
+CREATE TABLE blockquotes (
+    note_id      INTEGER NOT NULL,
+    section_idx  INTEGER NOT NULL,
+    text         TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    attribution  TEXT,
+    seconds      INTEGER,
+    in_code      INTEGER NOT NULL
+);
+"""
 
 SCHEMA = """
 CREATE TABLE files (
@@ -72,43 +105,7 @@ CREATE TABLE notes (
     repaired  INTEGER NOT NULL      -- timestamps read as MM:SS (flagged)
 );
 
-CREATE TABLE sections (
-    id       INTEGER PRIMARY KEY,
-    note_id  INTEGER NOT NULL,
-    idx      INTEGER NOT NULL,
-    level    INTEGER NOT NULL,
-    heading  TEXT NOT NULL,
-    body     TEXT NOT NULL
-);
-
-CREATE TABLE links (
-    note_id      INTEGER NOT NULL,
-    section_idx  INTEGER NOT NULL,
-    target       TEXT NOT NULL,
-    target_key   TEXT NOT NULL,
-    label        TEXT NOT NULL
-);
-
-CREATE TABLE timestamps (
-    note_id      INTEGER NOT NULL,
-    section_idx  INTEGER NOT NULL,
-    offset       INTEGER NOT NULL,
-    seconds      INTEGER NOT NULL,
-    repaired     INTEGER NOT NULL,
-    PRIMARY KEY (note_id, section_idx, offset, seconds)
-) WITHOUT ROWID;
-
-CREATE TABLE blockquotes (
-    note_id      INTEGER NOT NULL,
-    section_idx  INTEGER NOT NULL,
-    text         TEXT NOT NULL,
-    kind         TEXT NOT NULL,
-    attribution  TEXT,
-    seconds      INTEGER,
-    in_code      INTEGER NOT NULL
-);
-
-CREATE TABLE sync_state (
+""" + CHILD_TABLES + """CREATE TABLE sync_state (
     key    TEXT PRIMARY KEY,
     value  TEXT
 ) WITHOUT ROWID;
@@ -149,35 +146,40 @@ INSERT INTO notes (id, channel, slug, slug_key, title, video_id, path, intro, se
 VALUES (:id, :channel, :slug, :slug_key, :title, :video_id, :path, :intro, :sections, :stamps,
         :repaired)
 """
-# A note's sections, links, timestamps and blockquotes (over a million rows in a cold
-# build) come from the parse workers as one JSON array each, and SQLite expands them: no
-# Python object per row on either side of the pipe, which saves seconds.
-INSERT_NOTE_SECTIONS = f"""
-INSERT INTO sections (id, note_id, idx, level, heading, body)
-SELECT :note_id * {SECTION_STRIDE} + json_extract(value, '$[0]'), :note_id,
-       json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-       json_extract(value, '$[2]'), json_extract(value, '$[3]')
-FROM json_each(:rows)
+INSERT_SECTION = """
+INSERT INTO sections (id, note_id, idx, level, heading, body, moments)
+VALUES (:id, :note_id, :idx, :level, :heading, :body, :moments)
 """
-INSERT_NOTE_LINKS = """
+INSERT_LINK = """
 INSERT INTO links (note_id, section_idx, target, target_key, label)
-SELECT :note_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-       json_extract(value, '$[2]'), json_extract(value, '$[3]')
-FROM json_each(:rows)
+VALUES (:note_id, :section_idx, :target, :target_key, :label)
 """
-INSERT_NOTE_TIMESTAMPS = """
-INSERT OR IGNORE INTO timestamps (note_id, section_idx, offset, seconds, repaired)
-SELECT :note_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-       json_extract(value, '$[2]'), json_extract(value, '$[3]')
-FROM json_each(:rows)
-"""
-INSERT_NOTE_BLOCKQUOTES = """
+INSERT_BLOCKQUOTE = """
 INSERT INTO blockquotes (note_id, section_idx, text, kind, attribution, seconds, in_code)
-SELECT :note_id, json_extract(value, '$[0]'), json_extract(value, '$[1]'),
-       json_extract(value, '$[2]'), json_extract(value, '$[3]'),
-       json_extract(value, '$[4]'), json_extract(value, '$[5]')
-FROM json_each(:rows)
+VALUES (:note_id, :section_idx, :text, :kind, :attribution, :seconds, :in_code)
 """
+
+# A cold build's parse workers write the child rows of each batch they parse to a part
+# file (these tables, and the INSERT_* above), and the writer copies them from there in
+# three statements: the half a million rows and 100 MB of text never go through a pipe or
+# a Python object in the writer. A part is scratch: no journal, no fsync.
+PART_PRAGMAS = (
+    "PRAGMA journal_mode = OFF",
+    "PRAGMA synchronous = OFF",
+)
+PART_SCHEMA = CHILD_TABLES
+ATTACH_PART = "ATTACH DATABASE :path AS part"
+DETACH_PART = "DETACH DATABASE part"
+COPY_PART_ROWS = (
+    """INSERT INTO main.sections (id, note_id, idx, level, heading, body, moments)
+    SELECT id, note_id, idx, level, heading, body, moments FROM part.sections ORDER BY id""",
+    """INSERT INTO main.links (note_id, section_idx, target, target_key, label)
+    SELECT note_id, section_idx, target, target_key, label FROM part.links ORDER BY rowid""",
+    """INSERT INTO main.blockquotes (note_id, section_idx, text, kind, attribution, seconds, in_code)
+    SELECT note_id, section_idx, text, kind, attribution, seconds, in_code FROM part.blockquotes
+    ORDER BY rowid""",
+)
+
 # The FTS index reads its columns through the section_search view.
 INDEX_NOTE_SECTIONS = f"""
 INSERT INTO search (rowid, title, heading, body)
@@ -205,7 +207,6 @@ WHERE id {NOTE_SECTION_IDS}
 DELETE_NOTE_ROWS = (
     f"DELETE FROM sections WHERE id {NOTE_SECTION_IDS}",
     "DELETE FROM links WHERE note_id = :note_id",
-    "DELETE FROM timestamps WHERE note_id = :note_id",
     "DELETE FROM blockquotes WHERE note_id = :note_id",
     "DELETE FROM notes WHERE id = :note_id",
 )
@@ -252,22 +253,30 @@ ON CONFLICT (key) DO UPDATE SET value = excluded.value
 # --------------------------------------------------------------------------- reads
 
 GET_STATE = "SELECT key, value FROM sync_state"
-FILE_STATS = "SELECT path, size, mtime_ns, hash, kind, note_id, reason FROM files"
+FILE_STATS = "SELECT path, size, mtime_ns, kind FROM files"
+FILE_DETAILS = """
+SELECT path, size, mtime_ns, hash, kind, note_id, reason FROM files
+WHERE path IN (SELECT value FROM json_each(:paths))
+"""
+SKIPPED_NOTES = "SELECT path, reason FROM files WHERE kind = 'skipped'"
 NEXT_NOTE_ID = "SELECT COALESCE(MAX(id), 0) + 1 FROM notes"
 
 # Sections and timestamps are summed from the per-note counts: counting 800k timestamp
 # rows would cost more than the rest of a one-note sync.
 COUNTS = """
 SELECT
-    (SELECT COUNT(*) FROM notes) AS notes,
+    n.notes,
     (SELECT COUNT(*) FROM channels) AS channels,
     (SELECT COUNT(*) FROM files WHERE kind = 'hub') AS hubs,
     (SELECT COUNT(*) FROM (SELECT DISTINCT channel, video_id FROM episodes)) AS episodes,
-    (SELECT COALESCE(SUM(sections), 0) FROM notes) AS sections,
+    n.sections,
     (SELECT COUNT(*) FROM links) AS links,
-    (SELECT COALESCE(SUM(stamps), 0) FROM notes) AS timestamps,
-    (SELECT COALESCE(SUM(repaired), 0) FROM notes) AS repaired_timestamps,
+    n.timestamps,
+    n.repaired_timestamps,
     (SELECT COUNT(*) FROM blockquotes) AS blockquotes
+FROM (SELECT COUNT(*) AS notes, COALESCE(SUM(sections), 0) AS sections,
+             COALESCE(SUM(stamps), 0) AS timestamps, COALESCE(SUM(repaired), 0) AS repaired_timestamps
+      FROM notes) AS n  -- one pass over the notes
 """
 SKIPPED_FILES = "SELECT path, reason FROM files WHERE kind IN ('skipped', 'ignored') ORDER BY path"
 FILE_KIND_COUNTS = "SELECT kind, COUNT(*) FROM files GROUP BY kind"
@@ -287,17 +296,17 @@ WHERE n.id = :note_id
 """
 NOTE_SECTIONS = f"""
 SELECT s.idx, s.level, s.heading, s.body,
-       (SELECT t.seconds FROM timestamps AS t
-        WHERE t.note_id = :note_id AND t.section_idx = s.idx
-        ORDER BY t.offset LIMIT 1) AS first_seconds
+       json_extract(s.moments, '$[0][1]') AS first_seconds
 FROM sections AS s
 WHERE s.id {NOTE_SECTION_IDS}
 ORDER BY s.idx
 """
-SECTION_TIMESTAMPS = """
-SELECT offset, seconds, repaired FROM timestamps
-WHERE note_id = :note_id AND section_idx = :section_idx
-ORDER BY offset
+SECTION_MOMENTS = f"""
+SELECT json_extract(m.value, '$[0]') AS offset, json_extract(m.value, '$[1]') AS seconds,
+       json_extract(m.value, '$[2]') AS repaired
+FROM sections AS s, json_each(s.moments) AS m
+WHERE s.id = :note_id * {SECTION_STRIDE} + :section_idx AND s.note_id = :note_id
+ORDER BY m.key
 """
 
 

@@ -152,10 +152,8 @@ def snapshot(db_path: Path) -> dict[str, Any]:
             "notes": sorted(tuple(r) for r in con.execute(
                 "SELECT path, channel, slug, slug_key, title, video_id, intro, sections, "
                 "stamps, repaired FROM notes")),
-            "sections": by_path("SELECT note_id, idx, level, heading, body FROM sections"),
+            "sections": by_path("SELECT note_id, idx, level, heading, body, moments FROM sections"),
             "links": by_path("SELECT note_id, section_idx, target, target_key, label FROM links"),
-            "timestamps": by_path(
-                "SELECT note_id, section_idx, offset, seconds, repaired FROM timestamps"),
             "blockquotes": by_path(
                 "SELECT note_id, section_idx, text, kind, attribution, seconds, in_code "
                 "FROM blockquotes"),
@@ -208,10 +206,19 @@ from bot.notes_cache import NotesCache
 
 
 def pause_before_commit(marker, pause_seconds):
+    # Pause before the commit that makes a sync's work count: an incremental sync's one
+    # commit, or a cold build's last (a build commits a batch at a time into its side
+    # file; its last commit is the one after it stamps the schema version).
     original = aiosqlite.Connection.execute
+    building, stamped = set(), set()
 
     def execute(self, statement, parameters=None):
-        if isinstance(statement, str) and statement.strip().upper() == "COMMIT":
+        text = statement.strip().upper() if isinstance(statement, str) else ""
+        if text == "PRAGMA JOURNAL_MODE = OFF":
+            building.add(id(self))
+        elif text.startswith("PRAGMA USER_VERSION ="):
+            stamped.add(id(self))
+        if text == "COMMIT" and (id(self) not in building or id(self) in stamped):
             async def paused():
                 marker.write_text("commit")
                 await asyncio.sleep(pause_seconds)

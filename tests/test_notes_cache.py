@@ -112,8 +112,9 @@ def rows_of_note(db: Path, note_id: int) -> dict[str, int]:
                                     (note_id,)).fetchone()[0],
             "links": con.execute("SELECT COUNT(*) FROM links WHERE note_id = ?",
                                  (note_id,)).fetchone()[0],
-            "timestamps": con.execute("SELECT COUNT(*) FROM timestamps WHERE note_id = ?",
-                                      (note_id,)).fetchone()[0],
+            "timestamps": con.execute(
+                "SELECT COALESCE(SUM(json_array_length(moments)), 0) FROM sections WHERE note_id = ?",
+                (note_id,)).fetchone()[0],
             "blockquotes": con.execute("SELECT COUNT(*) FROM blockquotes WHERE note_id = ?",
                                        (note_id,)).fetchone()[0],
             "fts": con.execute("SELECT COUNT(*) FROM search_docsize WHERE id BETWEEN ? AND ?",
@@ -535,6 +536,23 @@ async def test_missing_notes_folder_keeps_the_cache(vault: Path, db: Path, tmp_p
     assert report.mode == "incremental" and report.parsed == 0
 
 
+async def test_cold_build_by_the_parse_pool_equals_one_made_in_a_thread(tmp_path: Path) -> None:
+    """A large vault is parsed by worker processes that hand each batch's sections, links
+    and quotes over in part files; a small one in a thread that hands them over directly.
+    Both must give the same cache, and no part file may be left behind."""
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.notes_cache.POOL_THRESHOLD + 100,
+                                channels=3)
+    for name in ("quantum_tunneling.md", "bioluminescence_chemistry.md"):  # quotes, moments
+        shutil.copy(SAMPLE_VAULT / "curiousorbit" / name, big.root / "show00" / name)
+    db = tmp_path / "pool.db"
+    async with NotesCache(db, workers=2) as cache:
+        report = await cache.sync(big.root)
+    assert report.mode == "cold" and report.counts.notes == big.notes + 2
+    assert report.counts.blockquotes > 0 and report.counts.timestamps > 0
+    assert not list(tmp_path.glob("pool.db.building*"))  # nor its part files
+    await assert_same_as_cold(db, big.root, tmp_path)
+
+
 # --------------------------------------------------------------------------- concurrency
 
 async def test_concurrent_syncs_on_one_cache_take_turns(vault: Path, db: Path,
@@ -581,11 +599,15 @@ async def test_killed_cold_build_leaves_the_old_cache(vault: Path, db: Path, tmp
     run = PausedSync(tmp_path, db, big_vault.root, pause_at)
     try:
         where = run.wait_until_paused()
-        [building] = db.parent.glob(db.name + ".building-*")  # the builder's own side file
+        [building] = db.parent.glob(db.name + ".building-[0-9]*[0-9]")  # the builder's side file
         assert building.stat().st_size > 0, where
+        parts = building.with_name(building.name + ".parts")  # its parse workers' part files
+        if pause_at == "half":
+            assert list(parts.glob("part-*.db")), "the workers write part files"
     finally:
         run.kill()
     assert building.exists()  # the kill left a partial build behind
+    assert parts.exists() == (pause_at == "half")  # (gone once all rows are copied)
     assert snapshot(db) == before  # the old cache is intact, and readable as it is
     async with NotesCache(db, workers=2) as cache:
         assert not _leftovers(db)

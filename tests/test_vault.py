@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TypeVar
 
 import pytest
 
+from bot.parsing import clean_line, is_hub_file
 from bot.vault import (
     MAX_DEPTH,
     MAX_NOTE_BYTES,
@@ -241,3 +243,43 @@ def test_missing_root_raises() -> None:
 def test_root_that_is_a_file_raises(tmp_path: Path) -> None:
     with pytest.raises(NotADirectoryError):
         scan_vault(write(tmp_path / "not_a_folder.md"))
+
+
+def test_slug_and_hub_are_those_of_parsing(tmp_path: Path) -> None:
+    # the scan's inlined ASCII paths must agree with clean_line() and is_hub_file()
+    stems = ["plain_name", "two  spaces", " lead and trail ", "tab\tname", "unit\x1fsep", "CH", "ch ",
+             "\u200bzero\u200bwidth", "nbsp\u00a0name", "Stra\u00dfe", "\u2068ch\u2069", "x\x7f"]
+    for stem in stems:
+        write(tmp_path / "ch" / f"{stem}.md")
+    files = scan(tmp_path).files
+    assert len(files) == len(stems)
+    for file in files:
+        stem = file.path.split("/")[-1][:-3]
+        assert file.slug == clean_line(stem)
+        assert (file.kind == "hub") == is_hub_file("ch", file.slug), file.path
+        assert file.kind in ("hub", "note")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PATH_MAX is 4096 bytes on Linux")
+def test_path_too_long_for_the_system_is_reported(tmp_path: Path) -> None:
+    # a folder path just short of PATH_MAX: a short name in it can be read, a long one not
+    root = tmp_path / ("v" * 200)
+    folder = str(root / "ch")
+    os.makedirs(folder)
+    while len(os.fsencode(folder)) + 1 + 255 < 3900:
+        folder = os.path.join(folder, "d" * 255)
+        os.mkdir(folder)
+    folder = os.path.join(folder, "e" * (3900 - 1 - len(os.fsencode(folder))))
+    os.mkdir(folder)  # a folder path of 3900 bytes, not cut for its depth:
+    assert os.path.relpath(folder, root).count("/") < MAX_DEPTH
+    long_name = "f" * 240 + ".md"
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for name in ("a.md", long_name):
+            os.close(os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
+    files = {f.path.split("/")[-1]: f for f in scan(root).files}
+    assert files["a.md"].kind == "note"
+    assert files[long_name].kind == "ignored"
+    assert files[long_name].reason == f"cannot stat: {os.strerror(errno.ENAMETOOLONG)}"
