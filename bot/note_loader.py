@@ -11,7 +11,6 @@ a bad note.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
@@ -167,24 +166,22 @@ def _fill_note(result: LoadResult, note: parsing.ParsedNote, note_id: int) -> No
     intro = next((s.text for s in note.sections if s.text.strip()), "")
     # a note that repeats one moment in one spot keeps it once; each section's moments
     # go with its row, in body order
-    stamps = dict.fromkeys((s.section, s.offset, s.seconds, int(s.repaired)) for s in note.timestamps)
-    moments: dict[int, list[tuple[int, int, int]]] = {}
-    for section, offset, seconds, repaired in stamps:
-        moments.setdefault(section, []).append((offset, seconds, repaired))
-    for section_moments in moments.values():
-        section_moments.sort()
+    moments: dict[int, dict[tuple[int, int, int], None]] = {}
+    for seconds, section, offset, repaired in note.timestamps:
+        moments.setdefault(section, {})[offset, seconds, int(repaired)] = None
+    stamps = sum(len(keys) for keys in moments.values())
+    repaired_stamps = sum(key[2] for keys in moments.values() for key in keys)
     result.note = {
         "id": note_id, "channel": note.channel, "slug": note.slug,
         "slug_key": parsing.slug_key(note.slug), "title": note.title, "video_id": note.video_id,
         "path": result.path, "intro": " ".join(intro[: INTRO_CHARS * 2].split())[:INTRO_CHARS],
-        "sections": len(note.sections), "stamps": len(stamps),
-        "repaired": sum(stamp[3] for stamp in stamps),
+        "sections": len(note.sections), "stamps": stamps, "repaired": repaired_stamps,
     }
     first_section = note_id * sql.SECTION_STRIDE
     result.sections = [
         {"id": first_section + s.index, "note_id": note_id, "idx": s.index, "level": s.level,
          "heading": s.heading, "body": s.text,
-         "moments": _encode(moments[s.index]) if s.index in moments else "[]"}
+         "moments": _moments_json(moments[s.index]) if s.index in moments else "[]"}
         for s in note.sections
     ]
     result.links = [
@@ -201,5 +198,7 @@ def _fill_note(result: LoadResult, note: parsing.ParsedNote, note_id: int) -> No
         result.reason = "; ".join(note.warnings)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _moments_json(keys: dict[tuple[int, int, int], None]) -> str:
+    """``[[offset, seconds, repaired], ...]`` in body order, as compact JSON (all ints)."""
+    return "[" + ",".join([f"[{offset},{seconds},{repaired}]" for offset, seconds, repaired in sorted(keys)]) + "]"
 

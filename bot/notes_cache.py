@@ -45,14 +45,14 @@ from bot.vault import VaultFile, VaultScan, scan_vault
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 64
+BATCH_SIZE = 128
 RACY_SECONDS = 2  # files changed this recently are hashed again on the next sync
 SEARCH_CHUNK_NOTES = 2500  # notes added to the search index per statement in a cold build
 POOL_THRESHOLD = 300  # fewer changed files than this are parsed in a thread
 # batches parsed or waiting to be written, per worker: enough that the workers never wait
 # while the writer indexes a chunk for search (a batch in flight is small: its child rows
 # are in the worker's part file)
-IN_FLIGHT_PER_WORKER = 12
+IN_FLIGHT_PER_WORKER = 6
 
 ProgressCallback = Callable[[int, int], None]
 

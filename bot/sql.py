@@ -23,7 +23,7 @@ CONNECTION_PRAGMAS = (
 BUILD_PRAGMAS = (
     "PRAGMA journal_mode = OFF",
     "PRAGMA synchronous = OFF",
-    "PRAGMA cache_size = -16000",
+    "PRAGMA cache_size = -8000",
     "PRAGMA temp_store = MEMORY",
 )
 
