@@ -66,3 +66,14 @@ async def test_unknown_note_is_none(reader: NoteReader) -> None:
 def test_video_url_needs_an_id() -> None:
     assert video_url(None) is None
     assert video_url("abc", 75) == "https://www.youtube.com/watch?v=abc&t=75s"
+
+
+async def test_moments_of_a_section_that_does_not_exist_are_none(reader: NoteReader) -> None:
+    """A section index past the note's (as from a stale button) must not reach into the
+    next note's sections, whose ids follow on."""
+    note_id = await _note_id(reader, "quantum_tunneling")
+    card = await reader.card(note_id)
+    assert card is not None
+    assert await reader.moments(note_id, len(card.sections)) == []
+    assert await reader.moments(note_id, 4096) == []  # the next note's first section id
+    assert await reader.moments(note_id, -1) == []
