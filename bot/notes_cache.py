@@ -609,9 +609,10 @@ async def _exec(db: aiosqlite.Connection, query: str, params: Any = None) -> Non
     await cursor.close()
 
 
-async def _exec_many(db: aiosqlite.Connection, query: str, rows: Any) -> None:
-    cursor = await db.executemany(query, rows)
-    await cursor.close()
+async def _exec_many(db: aiosqlite.Connection, query: str, rows: list[Any]) -> None:
+    if rows:  # (a round trip to the database thread saved, several times a batch)
+        cursor = await db.executemany(query, rows)
+        await cursor.close()
 
 
 def _file_row(file: VaultFile, kind: str, reason: str | None) -> dict[str, Any]:
