@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 128
 RACY_SECONDS = 2  # files changed this recently are hashed again on the next sync
 SEARCH_CHUNK_NOTES = 2500  # notes added to the search index per statement in a cold build
+WORKER_NICENESS = 10  # added to the parse workers' niceness (see _lower_priority)
 POOL_THRESHOLD = 300  # fewer changed files than this are parsed in a thread
 # batches parsed or waiting to be written, per worker: enough that the workers never wait
 # while the writer indexes a chunk for search (a batch in flight is small: its child rows
@@ -284,7 +285,8 @@ class NotesCache:
             return report
 
     def _start_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context())
+        pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context(),
+                                   initializer=_lower_priority)
         for _ in range(self.workers):
             pool.submit(_warm_up)  # the workers start (and import the parser) now
         return pool
@@ -700,6 +702,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _lower_priority() -> None:
+    """A parse worker yields the CPU to the process that started it: the bot's event loop
+    stays responsive during a first build, and the writer keeps up with the workers, so
+    no backlog of parsed batches is left to write alone once parsing ends."""
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
 
 def _warm_up() -> None:
