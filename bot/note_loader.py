@@ -11,6 +11,7 @@ a bad note.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import sqlite3
@@ -106,9 +107,7 @@ def write_part(folder: str, results: list[LoadResult]) -> str | None:
         r.sections, r.links, r.blockquotes = [], [], []
     if not sections:  # every note has a section: no sections, no notes
         return None
-    global _parts_written
-    _parts_written += 1
-    path = os.path.join(folder, f"part-{os.getpid()}-{_parts_written}.db")
+    path = os.path.join(folder, f"part-{os.getpid()}-{next(_part_numbers)}.db")
     con = sqlite3.connect(path, isolation_level=None)
     try:
         for pragma in sql.PART_PRAGMAS:
@@ -124,7 +123,7 @@ def write_part(folder: str, results: list[LoadResult]) -> str | None:
     return path
 
 
-_parts_written = 0  # by this process (part file names are unique per process)
+_part_numbers = itertools.count(1)  # this process's (a part's name has the pid, then this)
 
 
 def load_one(root: str, job: LoadJob) -> LoadResult:

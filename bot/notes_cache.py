@@ -364,7 +364,8 @@ class NotesCache:
         build_path = self._build_path()
         parts_dir = _parts_dir(build_path)
         await asyncio.to_thread(_remove_build, build_path)
-        await asyncio.to_thread(parts_dir.mkdir)
+        if pool is not None:
+            await asyncio.to_thread(parts_dir.mkdir)
         db = await aiosqlite.connect(build_path, isolation_level=None)
         try:
             for pragma in sql.BUILD_PRAGMAS:
