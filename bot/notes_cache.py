@@ -265,9 +265,9 @@ class NotesCache:
             except OSError as exc:
                 raise VaultUnavailable(f"{notes_dir}: {exc.strerror or exc}") from exc
             if cold:
-                # the parse workers start while the new cache file is being laid out
+                # the parse workers import the parser while the new cache file is laid out
                 many = sum(1 for f in scan.files if f.kind != "ignored") >= POOL_THRESHOLD
-                pool = self._start_pool() if many and self.workers > 1 else None
+                pool = await self._start_pool() if many and self.workers > 1 else None
                 report = await self._cold_build(root, scan, progress, pool)
             else:
                 report = await self._incremental(root, scan, progress)
@@ -284,12 +284,10 @@ class NotesCache:
             )
             return report
 
-    def _start_pool(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(self.workers, mp_context=_pool_context(),
-                                   initializer=_lower_priority)
-        for _ in range(self.workers):
-            pool.submit(_warm_up)  # the workers start (and import the parser) now
-        return pool
+    async def _start_pool(self) -> ProcessPoolExecutor:
+        """A pool of parse workers, started (they import the parser) but not waited for.
+        Starting the fork server blocks for a while: not on the event loop."""
+        return await asyncio.to_thread(_start_pool, self.workers)
 
     async def _load(
         self, root: str, jobs: list[LoadJob], progress: ProgressCallback | None,
@@ -310,7 +308,7 @@ class NotesCache:
         batches = [jobs[i : i + BATCH_SIZE] for i in range(0, len(jobs), BATCH_SIZE)]
         loop = asyncio.get_running_loop()
         if pool is None and len(jobs) >= POOL_THRESHOLD and self.workers > 1:
-            pool = self._start_pool()
+            pool = await self._start_pool()
         # Batches are submitted as soon as there is room, independently of writing, so
         # the workers never wait for the writer; at most ``room`` batches are parsed or
         # waiting to be written at once, which keeps memory flat.
@@ -703,6 +701,13 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _start_pool(workers: int) -> ProcessPoolExecutor:
+    pool = ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_lower_priority)
+    for _ in range(workers):
+        pool.submit(_warm_up)  # the workers start (and import the parser) now
+    return pool
 
 
 def _lower_priority() -> None:

@@ -553,9 +553,9 @@ async def test_cold_build_by_the_parse_pool_equals_one_made_in_a_thread(tmp_path
     await assert_same_as_cold(db, big.root, tmp_path)
 
 
-def test_parse_workers_yield_the_cpu_to_the_bot(db: Path) -> None:
+async def test_parse_workers_yield_the_cpu_to_the_bot(db: Path) -> None:
     """During a first build the workers run at a lower priority than the bot's process."""
-    pool = NotesCache(db, workers=2)._start_pool()
+    pool = await NotesCache(db, workers=2)._start_pool()
     try:
         niceness = pool.submit(os.nice, 0).result(timeout=60)
     finally:
