@@ -47,9 +47,13 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 128
 RACY_SECONDS = 2  # files changed this recently are hashed again on the next sync
+RACY_MTIME = -1  # the mtime stored for them
 SEARCH_CHUNK_NOTES = 2500  # notes added to the search index per statement in a cold build
 WORKER_NICENESS = 10  # added to the parse workers' niceness (see _lower_priority)
 POOL_THRESHOLD = 300  # fewer changed files than this are parsed in a thread
+# when at least this many files, and this share of them, changed, a sync builds anew
+REBUILD_MIN_FILES = POOL_THRESHOLD
+REBUILD_SHARE = 0.1  # (21k notes: updating 2,000 in place takes as long as a new build)
 # batches parsed or waiting to be written, per worker: enough that the workers never wait
 # while the writer indexes a chunk for search (a batch in flight is small: its child rows
 # are in the worker's part file)
@@ -102,7 +106,7 @@ class CacheStats:
 class SyncReport:
     """What one sync did; ``notecast index --json`` prints it."""
 
-    mode: str  # cold | incremental
+    mode: str  # cold | incremental | rebuild (a cold build because most files changed)
     counts: CacheCounts
     files: int = 0
     parsed: int = 0
@@ -264,18 +268,21 @@ class NotesCache:
                 scan = await asyncio.to_thread(scan_vault, Path(root))
             except OSError as exc:
                 raise VaultUnavailable(f"{notes_dir}: {exc.strerror or exc}") from exc
-            if cold:
+            report = None if cold else await self._incremental(root, scan, progress)
+            if report is None:  # a first build, or so many changes that a new build is faster
+                # ids go on from the old cache's, so that none comes to mean another note
+                first_id = (await self.fetch_one(sql.NEXT_NOTE_ID))[0] if state else 1
                 # the parse workers import the parser while the new cache file is laid out
                 many = sum(1 for f in scan.files if f.kind != "ignored") >= POOL_THRESHOLD
                 pool = await self._start_pool() if many and self.workers > 1 else None
-                report = await self._cold_build(root, scan, progress, pool)
-            else:
-                report = await self._incremental(root, scan, progress)
+                report = await self._cold_build(root, scan, progress, pool, first_id)
+                if not cold:
+                    report.mode = "rebuild"
             report.seconds = time.perf_counter() - started
             await _exec(self.db, sql.SET_STATE, {"key": "last_sync_seconds",
                                                   "value": f"{report.seconds:.3f}"})
             report.counts = await self.counts()
-            if report.parsed or report.removed or report.mode == "cold":
+            if report.parsed or report.removed or report.mode != "incremental":
                 self.generation += 1
             log.info(
                 "sync (%s) of %s: %d parsed, %d unchanged, %d removed, %d skipped in %.2fs",
@@ -349,7 +356,7 @@ class NotesCache:
                 await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
     async def _cold_build(self, root: str, scan: VaultScan, progress: ProgressCallback | None,
-                          pool: ProcessPoolExecutor | None = None) -> SyncReport:
+                          pool: ProcessPoolExecutor | None = None, first_id: int = 1) -> SyncReport:
         """Build a new cache file beside the cache, then swap it in.
 
         Nobody reads the new file until the swap, so it has no journal and is committed a
@@ -375,8 +382,8 @@ class NotesCache:
                 await _exec(db, statement)
             await self._write_channels(db, scan)
             jobs: list[LoadJob] = []
-            next_id = 1
-            for file in scan.files:  # in path order, so ids are stable
+            next_id = first_id
+            for file in scan.files:  # in path order
                 if file.kind == "ignored":
                     report.skipped.append(SkippedFile(file.path, file.reason or "ignored"))
                     await _exec(db, sql.INSERT_FILE, _file_row(file, "ignored", file.reason))
@@ -447,13 +454,18 @@ class NotesCache:
             await self.open()  # the new cache, or the old one if the swap failed
         return report
 
-    async def _incremental(self, root: str, scan: VaultScan, progress: ProgressCallback | None) -> SyncReport:
+    async def _incremental(self, root: str, scan: VaultScan,
+                           progress: ProgressCallback | None) -> SyncReport | None:
+        """Update the cache in place: one transaction. Returns None, having changed nothing,
+        when so many files changed (a regenerated vault) that a new build is faster and,
+        writing as it parses, needs far less memory."""
         report = SyncReport("incremental", CacheCounts(), files=len(scan.files))
         # Only the stat of every known file is read here; the rest of a row only for the
         # few files that changed or went (a one-note sync must not read 21k hashes).
         stats = {row[0]: row for row in await self._fetch_tuples(sql.FILE_STATS)}
         next_id = (await self.fetch_one(sql.NEXT_NOTE_ID))[0]
         candidates: list[VaultFile] = []  # new, or another size or mtime: hashed, maybe parsed
+        modified = 0  # of those, the ones not merely "racily clean" last time
         stat_only: list[dict[str, Any]] = []
         ignored_changes: list[VaultFile] = []
         seen: set[str] = set()
@@ -469,7 +481,13 @@ class NotesCache:
                 report.unchanged += 1
                 continue
             candidates.append(file)
+            if stat is None or stat[2] != RACY_MTIME or stat[1] != file.size:
+                modified += 1  # (a racily clean file was only stored without its mtime)
         removed = [path for path in stats if path not in seen]
+        if modified >= REBUILD_MIN_FILES and modified >= REBUILD_SHARE * len(stats):
+            log.info("%d of %d files changed: building the cache anew rather than updating it",
+                     modified, len(stats))
+            return None
         known = {row["path"]: row for row in await self.fetch_all(sql.FILE_DETAILS, {"paths": json.dumps(
             [*removed, *(f.path for f in (*candidates, *ignored_changes) if f.path in stats)])})}
         jobs: list[LoadJob] = []
@@ -624,7 +642,7 @@ def _file_row(file: VaultFile, kind: str, reason: str | None) -> dict[str, Any]:
 def _result_file_row(r: LoadResult, note_id: int | None, racy_after_ns: int) -> dict[str, Any]:
     # A file written within the clock's resolution of this read could change again with
     # the same size and mtime: store no mtime, so that the next sync hashes it again.
-    mtime = -1 if r.mtime_ns >= racy_after_ns else r.mtime_ns
+    mtime = RACY_MTIME if r.mtime_ns >= racy_after_ns else r.mtime_ns
     return {"path": r.path, "size": r.size, "mtime_ns": mtime, "hash": r.hash,
             "kind": r.kind, "note_id": note_id, "reason": r.reason, "channel": r.channel}
 

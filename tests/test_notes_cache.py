@@ -18,6 +18,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -563,6 +564,48 @@ async def test_parse_workers_yield_the_cpu_to_the_bot(db: Path) -> None:
     assert niceness == min(19, os.nice(0) + bot.notes_cache.WORKER_NICENESS)
 
 
+async def test_a_regenerated_vault_is_built_anew_not_updated_note_by_note(tmp_path: Path) -> None:
+    """When most files changed (the generator ran again), the sync builds a new cache, as
+    fast as a first build and with flat memory, and no note id comes to mean another note."""
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.notes_cache.REBUILD_MIN_FILES + 60,
+                                channels=3)
+    an_hour_ago = time.time() - 3600
+    for path in all_files(big.root):  # not "racily clean": the next sync trusts their stats
+        os.utime(big.root / path, (an_hour_ago, an_hour_ago))
+    db = tmp_path / "regen.db"
+    async with NotesCache(db, workers=2) as cache:
+        await cache.sync(big.root)
+        old_ids = {row["id"] for row in await cache.fetch_all("SELECT id FROM notes")}
+        for rel in big.note_paths:
+            with (big.root / rel).open("a", encoding="utf-8") as f:
+                f.write("\n## Addendum\n\nA zorblefish swam past the quixotrant.\n")
+        report = await cache.sync(big.root)
+        new_ids = {row["id"] for row in await cache.fetch_all("SELECT id FROM notes")}
+    assert report.mode == "rebuild" and report.parsed == len(all_files(big.root))
+    assert report.counts.notes == big.notes and min(new_ids) > max(old_ids)
+    assert len(fts_paths(db, "zorblefish")) == big.notes
+    assert not list(tmp_path.glob("regen.db.building*"))
+    await assert_same_as_cold(db, big.root, tmp_path)
+
+
+async def test_a_few_changed_notes_are_updated_in_place(tmp_path: Path) -> None:
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.notes_cache.REBUILD_MIN_FILES + 60,
+                                channels=3)
+    an_hour_ago = time.time() - 3600
+    for path in all_files(big.root):
+        os.utime(big.root / path, (an_hour_ago, an_hour_ago))
+    db = tmp_path / "few.db"
+    async with NotesCache(db, workers=2) as cache:
+        await cache.sync(big.root)
+        changed = big.note_paths[:: 10]
+        for rel in changed:
+            with (big.root / rel).open("a", encoding="utf-8") as f:
+                f.write("\n## Addendum\n\nA zorblefish swam past the quixotrant.\n")
+        report = await cache.sync(big.root)
+    assert report.mode == "incremental" and report.parsed == len(changed)
+    await assert_same_as_cold(db, big.root, tmp_path)
+
+
 # --------------------------------------------------------------------------- concurrency
 
 async def test_concurrent_syncs_on_one_cache_take_turns(vault: Path, db: Path,
@@ -637,7 +680,7 @@ async def test_killed_incremental_sync_leaves_the_old_state(db: Path, tmp_path: 
                                                             big_vault, pause_at: str) -> None:
     await sync(db, big_vault.root)
     before = snapshot(db)
-    changed = big_vault.note_paths[::2]
+    changed = big_vault.note_paths[::12]  # many, but too few for a new build
     for rel in changed:
         with (big_vault.root / rel).open("a", encoding="utf-8") as f:
             f.write("\n## Addendum\n\nA zorblefish swam past the quixotrant.\n")
