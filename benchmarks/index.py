@@ -13,6 +13,8 @@ Cases, each ``--runs`` times (the table shows median, min and max):
 * cold build: a fresh cache file every run (open + sync);
 * warm start: nothing changed (open + sync), as when the bot restarts;
 * one change: one note's body edited, then open + sync (the target is on the sync);
+* every note changed: every file in a channel folder edited (a regenerated vault), then a
+  sync, which builds the cache anew (no target; its time and peak memory are shown);
 * peak memory of the cold build: the RSS of the whole process tree (the main process,
   the forkserver and its parse workers, found by their ancestry in /proc) summed and
   sampled every 20 ms, and the main process's own VmHWM.
@@ -219,6 +221,13 @@ def edit_one_note(notes: Path, rel: str, run: int) -> None:
         f.write(f"\n\nBenchmark edit {run}: the quixotrant{run} moved.\n")
 
 
+def edit_every_note(notes: Path, run: int) -> None:
+    """As when the generator runs again: every file in a channel folder changes."""
+    for path in notes.glob("*/*.md"):
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"\n\nRegenerated ({run}).\n")
+
+
 def pick_note(notes: Path) -> str:
     folders = sorted(p for p in notes.iterdir() if p.is_dir())
     folder = folders[len(folders) // 2]
@@ -278,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cpus: {os.cpu_count()}, load average at start: "
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, runs: {args.runs}")
 
-        results: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": [], "change": []}
+        results: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": [], "change": [],
+                                                     "regenerated": []}
         db = work / "cache" / "notes.db"
         for run in range(args.runs):
             shutil.rmtree(db.parent, ignore_errors=True)
@@ -299,9 +309,15 @@ def main(argv: list[str] | None = None) -> int:
             r = run_child(db, notes, args.workers)
             assert r["mode"] == "incremental" and r["parsed"] == 1, r
             results["change"].append(r)
+        for run in range(args.runs):
+            edit_every_note(notes, run)
+            r = run_child(db, notes, args.workers, sample=True)
+            assert r["mode"] == "rebuild", r
+            results["regenerated"].append(r)
         startup = startup_times(args.runs)
 
         cold, warm, change = results["cold"], results["warm"], results["change"]
+        regenerated = results["regenerated"]
         rows = [
             ("cold build (open + sync)", "cold", [r["open"] + r["sync"] for r in cold], "s"),
             ("warm start (open + sync)", "warm", [r["open"] + r["sync"] for r in warm], "s"),
@@ -311,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
             ("cold peak PSS, whole tree (sum)", "", [float(r["peak_pss"]) for r in cold], "MB"),
             ("cold main process VmHWM", "", [float(r["hwm"]) for r in cold], "MB"),
             ("cold largest worker RSS", "", [float(r["worker_rss"]) for r in cold], "MB"),
+            ("every note changed (sync)", "", [r["sync"] for r in regenerated], "s"),
+            ("every note changed, peak RSS (sum)", "", [float(r["peak_rss"]) for r in regenerated], "MB"),
             ("interpreter + import bot.notes_cache", "", startup, "s"),
             ("in-process import bot.notes_cache", "", [r["import"] for r in warm], "s"),
             ("warm start, whole process (wall)", "", [r["wall"] for r in warm], "s"),
