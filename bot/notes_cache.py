@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -220,7 +220,7 @@ class NotesCache:
         """:meth:`fetch_all` as plain tuples: several times cheaper for many rows."""
         async with self.db.execute(query, params or {}) as cursor:
             cursor.row_factory = None  # (read when rows are fetched)
-            return [tuple(row) for row in await cursor.fetchall()]
+            return cast(list[tuple[Any, ...]], await cursor.fetchall())
 
     async def fetch_one(self, query: str, params: dict[str, Any] | None = None) -> Any:
         async with self.db.execute(query, params or {}) as cursor:
