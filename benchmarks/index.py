@@ -55,7 +55,7 @@ CHILD = r"""
 import asyncio, json, sys, time
 started = time.perf_counter()
 from pathlib import Path
-from bot.notes_cache import NotesCache
+from bot.cache.store import NotesCache
 imported = time.perf_counter()
 
 def status(key):
@@ -210,7 +210,7 @@ def startup_times(runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import bot.notes_cache"], cwd=REPO_ROOT, env=env,
+        subprocess.run([sys.executable, "-c", "import bot.cache.store"], cwd=REPO_ROOT, env=env,
                        check=True)
         times.append(time.perf_counter() - started)
     return times
@@ -329,8 +329,8 @@ def main(argv: list[str] | None = None) -> int:
             ("cold largest worker RSS", "", [float(r["worker_rss"]) for r in cold], "MB"),
             ("every note changed (sync)", "", [r["sync"] for r in regenerated], "s"),
             ("every note changed, peak RSS (sum)", "", [float(r["peak_rss"]) for r in regenerated], "MB"),
-            ("interpreter + import bot.notes_cache", "", startup, "s"),
-            ("in-process import bot.notes_cache", "", [r["import"] for r in warm], "s"),
+            ("interpreter + import bot.cache.store", "", startup, "s"),
+            ("in-process import bot.cache.store", "", [r["import"] for r in warm], "s"),
             ("warm start, whole process (wall)", "", [r["wall"] for r in warm], "s"),
         ]
         print()

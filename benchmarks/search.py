@@ -35,9 +35,9 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.notes_cache import NotesCache
-from bot.sql import SECTION_STRIDE
-from bot.topic_search import TopicSearch
+from bot.cache.sql import SECTION_STRIDE
+from bot.cache.store import NotesCache
+from bot.search.service import TopicSearch
 
 DEFAULT_SET = Path(__file__).resolve().parent / "relevance_set.json"
 KINDS = ("paraphrase", "keywords", "typo", "partial_title", "person_concept", "section_heading")

@@ -1,6 +1,6 @@
 """Errors that carry a message meant for the member who ran a command.
 
-The command tree's one error handler (``bot.client.NotecastTree.on_error``) shows the text of
+The command tree's one error handler (``bot.app.client.NotecastTree.on_error``) shows the text of
 a :class:`UserFacingError` as an ephemeral reply; any other exception is logged with its
 traceback and the member gets a short apology instead.
 """

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.cache.background import VaultSync
+from bot.cache.store import NotesCache
 from bot.config import Settings
-from bot.note_reader import NoteReader
-from bot.notes_cache import NotesCache
-from bot.topic_search import TopicSearch
-from bot.vault_sync import VaultSync
+from bot.notes.reader import NoteReader
+from bot.search.service import TopicSearch
 
 
 @dataclass

@@ -13,7 +13,7 @@ from discord.ext import commands
 from cogs.replies import EMBED_COLOUR, ConsoleCommand, Reply, fit_embed, send_reply
 
 if TYPE_CHECKING:
-    from bot.client import NotecastBot
+    from bot.app.client import NotecastBot
     from bot.services import Services
 
 log = logging.getLogger(__name__)

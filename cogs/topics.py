@@ -1,6 +1,6 @@
 """``/topic``, ``/search`` and ``/related``: finding the right note whatever the member types.
 
-The ranking lives in :class:`bot.topic_search.TopicSearch`; this module reads the
+The ranking lives in :class:`bot.search.service.TopicSearch`; this module reads the
 interaction, asks the services, and renders the answer: embeds within Discord's limits,
 note text escaped, buttons to page through a note's sections, other matches and search
 results.
@@ -16,9 +16,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import NotesLoading, NotFound, UserFacingError
-from bot.note_reader import NoteCard
-from bot.parsing import format_seconds
-from bot.topic_search import LookupResult, QueryTooVague, Related, SearchHit, TopicHit
+from bot.notes.parsing import format_seconds
+from bot.notes.reader import NoteCard
+from bot.search.service import LookupResult, QueryTooVague, Related, SearchHit, TopicHit
 from cogs.replies import (
     CHOICES_LIMIT,
     EMBED_COLOUR,
@@ -32,7 +32,7 @@ from cogs.replies import (
 )
 
 if TYPE_CHECKING:
-    from bot.client import NotecastBot
+    from bot.app.client import NotecastBot
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -215,7 +215,7 @@ class OwnedView(discord.ui.View):
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception,
                        item: discord.ui.Item[Any]) -> None:
-        from bot.client import describe_error, send_ephemeral
+        from bot.app.client import describe_error, send_ephemeral
 
         text, expected = describe_error(error)
         if not expected:

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from bot.client import NotecastBot
+from bot.app.client import NotecastBot
+from bot.cache.store import NotesCache
 from bot.config import SAMPLE_VAULT, Settings
-from bot.notes_cache import NotesCache
 from bot.services import Services
 
 

@@ -50,7 +50,7 @@ async def test_a_command_that_was_never_synced_cannot_be_used(simcord_env: Any) 
 
 
 async def test_sync_commands_registers_them_in_one_server_at_once(simcord_env: Any) -> None:
-    from bot.client import sync_command_tree
+    from bot.app.client import sync_command_tree
 
     env = simcord_env
     guild = env.create_guild("Dev server")

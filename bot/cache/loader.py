@@ -1,7 +1,7 @@
 """Turn vault files into finished database rows. Runs in worker processes or a thread.
 
-:func:`load_batch` reads each file, hashes it, parses it with :mod:`bot.parsing` and
-returns plain rows (dicts keyed like the named parameters in :mod:`bot.sql`), so that the
+:func:`load_batch` reads each file, hashes it, parses it with :mod:`bot.notes.parsing` and
+returns plain rows (dicts keyed like the named parameters in :mod:`bot.cache.sql`), so that the
 process that owns the database only has to insert them. In a cold build a worker process
 writes each batch's child rows (sections, links, blockquotes) to a part file, which the
 writer copies from (:func:`load_batch_into_part`). A file that cannot be
@@ -18,8 +18,9 @@ import sqlite3
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from bot import parsing, sql
-from bot.vault import content_hash, read_vault_file
+from bot.cache import sql
+from bot.notes import parsing
+from bot.vault.scan import content_hash, read_vault_file
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class LoadResult:
     note_id: int | None = None
     reason: str | None = None
     note: Row | None = None
-    # the note's child rows (bot.sql.INSERT_SECTION, INSERT_LINK, INSERT_BLOCKQUOTE); a
+    # the note's child rows (bot.cache.sql.INSERT_SECTION, INSERT_LINK, INSERT_BLOCKQUOTE); a
     # parse worker writes them to a part file instead of sending them (see write_part)
     sections: list[Row] = field(default_factory=list)
     links: list[Row] = field(default_factory=list)

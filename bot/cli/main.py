@@ -16,8 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from bot.cache.store import NotesCache, VaultUnavailable
 from bot.config import ConfigError, Settings, load_settings
-from bot.notes_cache import NotesCache, VaultUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ async def _with_services(settings: Settings, body: Callable[[Any], Awaitable[int
 
 
 async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console import run_console
+    from bot.cli.console import run_console
 
 
     if sys.stdin.isatty():
@@ -165,7 +165,7 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     import aiohttp
     import discord
 
-    from bot.client import NotecastBot
+    from bot.app.client import NotecastBot
 
     async def start(services: Any) -> int:
         bot = NotecastBot(services)
@@ -192,7 +192,7 @@ async def cmd_sync_commands(settings: Settings, args: argparse.Namespace) -> int
     import aiohttp
     import discord
 
-    from bot.client import NotecastBot, sync_command_tree
+    from bot.app.client import NotecastBot, sync_command_tree
 
     guild_id = args.guild or settings.dev_guild_id
 
@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync = add("sync-commands", "register the slash commands with Discord", cmd_sync_commands)
     sync.add_argument("--guild", type=int, help="a server id: sync there only, at once")
 
-    from bot.lookup_cli import add_lookup_commands
+    from bot.cli.lookups import add_lookup_commands
 
     add_lookup_commands(add)
     return parser

@@ -12,8 +12,8 @@ from typing import TypeVar
 
 import pytest
 
-from bot.parsing import clean_line, is_hub_file
-from bot.vault import (
+from bot.notes.parsing import clean_line, is_hub_file
+from bot.vault.scan import (
     MAX_DEPTH,
     MAX_NOTE_BYTES,
     VaultFile,

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot import sql
-from bot.notes_cache import NotesCache
+from bot.cache import sql
+from bot.cache.store import NotesCache
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_VAULT = REPO_ROOT / "bot" / "sample_vault"
 
 # --------------------------------------------------------------------------- synthetic vault
@@ -202,7 +202,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.notes_cache import NotesCache
+from bot.cache.store import NotesCache
 
 
 def pause_before_commit(marker, pause_seconds):

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cache.store import NotesCache
 from bot.config import SAMPLE_VAULT
-from bot.notes_cache import NotesCache
-from bot.topic_search import (
+from bot.search.service import (
     MAX_CHOICE_CHARS,
     QueryTooVague,
     TopicSearch,
@@ -378,7 +378,7 @@ async def test_lookups_do_not_hold_up_the_event_loop(search: TopicSearch) -> Non
 
 
 def test_module_does_not_import_discord() -> None:
-    source = Path(__file__).resolve().parents[1] / "bot" / "topic_search.py"
+    source = Path(__file__).resolve().parents[2] / "bot" / "search" / "service.py"
     imported: set[str] = set()
     for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.parsing import (
+from bot.notes.parsing import (
     MAX_SECTIONS,
     Blockquote,
     NoteSkipped,
@@ -29,7 +29,7 @@ from bot.parsing import (
 )
 from tests.conftest import FIXTURES
 
-SAMPLE_VAULT = Path(__file__).resolve().parent.parent / "bot" / "sample_vault"
+SAMPLE_VAULT = Path(__file__).resolve().parents[2] / "bot" / "sample_vault"
 ANCHOR = '<a class="yt-timestamp" data-t="{0}">[{0}]</a>'
 
 

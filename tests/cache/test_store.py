@@ -25,11 +25,11 @@ from typing import Any
 
 import pytest
 
-import bot.note_loader
-import bot.notes_cache
-from bot import sql
-from bot.notes_cache import NotesCache, SyncReport, VaultUnavailable
-from tests.helpers_cache import (
+import bot.cache.loader
+import bot.cache.store
+from bot.cache import sql
+from bot.cache.store import NotesCache, SyncReport, VaultUnavailable
+from tests.cache.helpers import (
     REPO_ROOT,
     SAMPLE_VAULT,
     PausedSync,
@@ -77,7 +77,7 @@ class Reads:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, vault: Path) -> None:
         self.loaded: list[str] = []
         self.opened: list[str] = []
-        real_read = bot.note_loader.read_vault_file
+        real_read = bot.cache.loader.read_vault_file
         real_open = os.open
         prefix = os.path.realpath(vault) + os.sep
 
@@ -90,7 +90,7 @@ class Reads:
                 self.opened.append(os.fsdecode(path))
             return real_open(path, *args, **kwargs)
 
-        monkeypatch.setattr(bot.note_loader, "read_vault_file", read)
+        monkeypatch.setattr(bot.cache.loader, "read_vault_file", read)
         monkeypatch.setattr(os, "open", spy_open)
 
     def clear(self) -> None:
@@ -209,8 +209,8 @@ async def test_warm_sync_never_calls_the_loader(vault: Path, db: Path,
     def fail(*args: Any) -> None:
         raise AssertionError("a file was loaded")
 
-    monkeypatch.setattr(bot.notes_cache, "load_batch", fail)
-    monkeypatch.setattr(bot.note_loader, "load_batch", fail)
+    monkeypatch.setattr(bot.cache.store, "load_batch", fail)
+    monkeypatch.setattr(bot.cache.loader, "load_batch", fail)
     report = await sync(db, vault)
     assert report.parsed == 0 and report.unchanged == 15
 
@@ -541,7 +541,7 @@ async def test_cold_build_by_the_parse_pool_equals_one_made_in_a_thread(tmp_path
     """A large vault is parsed by worker processes that hand each batch's sections, links
     and quotes over in part files; a small one in a thread that hands them over directly.
     Both must give the same cache, and no part file may be left behind."""
-    big = write_synthetic_vault(tmp_path / "big", notes=bot.notes_cache.POOL_THRESHOLD + 100,
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.store.POOL_THRESHOLD + 100,
                                 channels=3)
     for name in ("quantum_tunneling.md", "bioluminescence_chemistry.md"):  # quotes, moments
         shutil.copy(SAMPLE_VAULT / "curiousorbit" / name, big.root / "show00" / name)
@@ -561,13 +561,13 @@ async def test_parse_workers_yield_the_cpu_to_the_bot(db: Path) -> None:
         niceness = pool.submit(os.nice, 0).result(timeout=60)
     finally:
         pool.shutdown()
-    assert niceness == min(19, os.nice(0) + bot.notes_cache.WORKER_NICENESS)
+    assert niceness == min(19, os.nice(0) + bot.cache.store.WORKER_NICENESS)
 
 
 async def test_a_regenerated_vault_is_built_anew_not_updated_note_by_note(tmp_path: Path) -> None:
     """When most files changed (the generator ran again), the sync builds a new cache, as
     fast as a first build and with flat memory, and no note id comes to mean another note."""
-    big = write_synthetic_vault(tmp_path / "big", notes=bot.notes_cache.REBUILD_MIN_FILES + 60,
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.store.REBUILD_MIN_FILES + 60,
                                 channels=3)
     an_hour_ago = time.time() - 3600
     for path in all_files(big.root):  # not "racily clean": the next sync trusts their stats
@@ -589,7 +589,7 @@ async def test_a_regenerated_vault_is_built_anew_not_updated_note_by_note(tmp_pa
 
 
 async def test_a_few_changed_notes_are_updated_in_place(tmp_path: Path) -> None:
-    big = write_synthetic_vault(tmp_path / "big", notes=bot.notes_cache.REBUILD_MIN_FILES + 60,
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.store.REBUILD_MIN_FILES + 60,
                                 channels=3)
     an_hour_ago = time.time() - 3600
     for path in all_files(big.root):

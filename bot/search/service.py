@@ -58,9 +58,9 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot import sql
-from bot.notes_cache import NotesCache
-from bot.parsing import clean_line, strip_invisible
+from bot.cache import sql
+from bot.cache.store import NotesCache
+from bot.notes.parsing import clean_line, strip_invisible
 
 log = logging.getLogger(__name__)
 

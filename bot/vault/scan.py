@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from bot.parsing import channel_key, clean_line, is_hub_file
+from bot.notes.parsing import channel_key, clean_line, is_hub_file
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 # The vault is one level deep; a deeper tree is cut (the walk recurses, and a hostile tree

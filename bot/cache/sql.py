@@ -312,9 +312,9 @@ ORDER BY m.key
 
 
 # =========================================================================== topic search
-# Read by bot.topic_search, in worker threads on read-only connections. User text never
+# Read by bot.search.service, in worker threads on read-only connections. User text never
 # reaches these statements as SQL, and reaches ``:query`` only as the expression built by
-# ``bot.topic_search.match_expression`` (every word double-quoted).
+# ``bot.search.service.match_expression`` (every word double-quoted).
 
 # --------------------------------------------------------------------------- snapshot load
 # Read once per cache generation, in a worker thread, on a read-only connection.

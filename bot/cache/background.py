@@ -15,8 +15,8 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
+from bot.cache.store import NotesCache, ProgressCallback, SyncReport, VaultUnavailable
 from bot.errors import NotesLoading, NotesUnavailable
-from bot.notes_cache import NotesCache, ProgressCallback, SyncReport, VaultUnavailable
 
 log = logging.getLogger(__name__)
 

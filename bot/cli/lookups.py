@@ -26,7 +26,7 @@ JsonBody = Callable[[Any], Awaitable[int]]
 async def _run_lookup(settings: Settings, args: argparse.Namespace, builder: Any,
                       options: dict[str, str], as_json: JsonBody) -> int:
     """Sync, then print the slash command's reply (``builder``) or, with --json, the data."""
-    from bot.cli import _with_services
+    from bot.cli.main import _with_services
 
     async def body(services: Any) -> int:
         return await (as_json(services) if args.json else _print_reply(builder, services, options))
@@ -47,7 +47,7 @@ async def cmd_topic(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.topic_search import QueryTooVague
+    from bot.search.service import QueryTooVague
     from cogs.topics import search_reply
 
     async def as_json(services: Any) -> int:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cache.store import NotesCache
 from bot.config import SAMPLE_VAULT
-from bot.note_reader import NoteReader, video_url
-from bot.notes_cache import NotesCache
+from bot.notes.reader import NoteReader, video_url
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.cache.background import VaultSync
+from bot.cache.store import NotesCache
 from bot.config import SAMPLE_VAULT
 from bot.errors import NotesLoading, NotesUnavailable
-from bot.notes_cache import NotesCache
-from bot.vault_sync import VaultSync
 
 
 async def test_commands_wait_for_the_first_sync(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot import sql
-from bot.notes_cache import NotesCache
-from bot.parsing import format_seconds
+from bot.cache import sql
+from bot.cache.store import NotesCache
+from bot.notes.parsing import format_seconds
 
 log = logging.getLogger(__name__)
 

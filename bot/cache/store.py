@@ -32,8 +32,8 @@ from typing import Any, cast
 
 import aiosqlite
 
-from bot import sql
-from bot.note_loader import (
+from bot.cache import sql
+from bot.cache.loader import (
     LoadJob,
     LoadResult,
     load_batch,
@@ -41,7 +41,7 @@ from bot.note_loader import (
     load_batch_packed,
     unpack_results,
 )
-from bot.vault import VaultFile, VaultScan, scan_vault
+from bot.vault.scan import VaultFile, VaultScan, scan_vault
 
 log = logging.getLogger(__name__)
 
@@ -685,7 +685,7 @@ def _remove_database(path: Path) -> None:
 
 
 def _parts_dir(build_path: Path) -> Path:
-    """The folder of a cold build's part files (see bot.note_loader.write_part)."""
+    """The folder of a cold build's part files (see bot.cache.loader.write_part)."""
     return build_path.with_name(build_path.name + ".parts")
 
 
@@ -744,7 +744,7 @@ def _pool_context() -> Any:
     # fork from a process that runs threads (aiosqlite) can deadlock: use a fork server
     # that imports the parser once and forks clean workers from it.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["bot.note_loader"])
+    context.set_forkserver_preload(["bot.cache.loader"])
     return context
 
 

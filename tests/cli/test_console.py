@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cache.store import NotesCache
+from bot.cli.console import ConsoleInputError, parse_command_line, run_console
 from bot.config import SAMPLE_VAULT, Settings
-from bot.console import ConsoleInputError, parse_command_line, run_console
-from bot.notes_cache import NotesCache
 from bot.services import Services
 from cogs import console_commands
 
