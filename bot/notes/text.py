@@ -1,0 +1,34 @@
+"""Text that came from a member (a query, an option value) made safe to search and to echo.
+
+Members can paste anything: NUL, byte-order marks, bidirectional overrides and isolates that
+reorder what Discord shows, zero-width marks. :func:`clean_user_text` drops all of those and
+every other control character (a newline or tab becomes a space), so nothing invisible is
+searched for, shown back in a reply, or put into an autocomplete choice.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# characters that are not control characters (category Cc) but are invisible or reorder text
+_FORMAT_EXTRA = frozenset({0x00AD, 0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x3164, 0xFFA0})
+
+
+def _drop(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    # Cc: C0/C1 controls (NUL, ESC...); Cf: format (bidi marks, isolates, overrides, BOM,
+    # zero-width joiners); Cs/Co/Cn: surrogates, private use, unassigned
+    return category in {"Cc", "Cf", "Cs", "Co", "Cn"} or ord(ch) in _FORMAT_EXTRA
+
+
+def clean_user_text(text: str, limit: int | None = None) -> str:
+    """``text`` without invisible or control characters, white space folded, at most
+    ``limit`` characters (cut before cleaning too, so a huge paste costs little)."""
+    if limit is not None:
+        text = text[: limit * 2]
+    if text.isascii() and text.isprintable():
+        cleaned = text
+    else:
+        cleaned = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text if ch in "\t\n\r\v\f" or not _drop(ch))
+    folded = " ".join(cleaned.split())
+    return folded[:limit] if limit is not None else folded
