@@ -12,7 +12,7 @@ from bot.cache.background import VaultSync
 from bot.cache.store import NotesCache
 from bot.config import Settings
 from bot.notes.reader import NoteReader
-from bot.search.service import TopicSearch
+from bot.search import TopicSearch
 
 
 @dataclass

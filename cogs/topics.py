@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.errors import NotesLoading, NotFound, UserFacingError
 from bot.notes.parsing import format_seconds
 from bot.notes.reader import NoteCard
-from bot.search.service import LookupResult, QueryTooVague, Related, SearchHit, TopicHit
+from bot.search import LookupResult, QueryTooVague, Related, SearchHit, TopicHit
 from cogs.replies import (
     CHOICES_LIMIT,
     EMBED_COLOUR,
