@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.cache.sql import SECTION_STRIDE
 from bot.cache.store import NotesCache
-from bot.search.service import TopicSearch
+from bot.search import TopicSearch
 
 DEFAULT_SET = Path(__file__).resolve().parent / "relevance_set.json"
 KINDS = ("paraphrase", "keywords", "typo", "partial_title", "person_concept", "section_heading")

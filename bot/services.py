@@ -12,7 +12,7 @@ from bot.cache.background import VaultSync
 from bot.cache.store import NotesCache
 from bot.config import Settings
 from bot.notes.reader import NoteReader
-from bot.search import TopicSearch
+from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
 
 
 @dataclass
@@ -22,10 +22,13 @@ class Services:
     vault_sync: VaultSync
     topics: TopicSearch
     notes: NoteReader
+    fulltext: FullTextSearch
+    related: RelatedNotes
 
     @classmethod
     def build(cls, settings: Settings, cache: NotesCache) -> Services:
-        topics = TopicSearch(cache)
+        index = SearchIndex(cache)  # one snapshot for the three search services
+        topics = TopicSearch(cache, index=index)
         return cls(
             settings=settings,
             cache=cache,
@@ -33,6 +36,8 @@ class Services:
                                  after_sync=[topics.refresh]),
             topics=topics,
             notes=NoteReader(cache),
+            fulltext=FullTextSearch(index),
+            related=RelatedNotes(index),
         )
 
     async def require_ready(self) -> None:

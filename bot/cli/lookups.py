@@ -47,7 +47,7 @@ async def cmd_topic(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_search(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.search.service import QueryTooVague
+    from bot.search import QueryTooVague
     from cogs.topics import search_reply
 
     async def as_json(services: Any) -> int:

@@ -1,0 +1,137 @@
+"""The one snapshot holder that the three search services share.
+
+A snapshot is built in a worker thread from its own read-only connection and swapped in
+whole: the old snapshot answers every query until then. Only the very first load (nothing
+to answer from yet) is awaited. A change of the cache is noticed by its token
+``(st_dev, st_ino, generation)``, so a file replaced by another process counts too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bot.cache.store import NotesCache
+from bot.search.loading import build_snapshot, file_identity
+from bot.search.readers import Readers
+from bot.search.snapshot import Snapshot, Token
+
+log = logging.getLogger(__name__)
+
+RECHECK_SECONDS = 1.0  # how often a synchronous caller (autocomplete) checks the cache token
+
+Builder = Callable[[Path, Token], Snapshot]
+
+
+class SearchIndex:
+    """Holds the current :class:`Snapshot` and the reader connections for one cache."""
+
+    def __init__(self, cache: NotesCache, *, builder: Builder | None = None) -> None:
+        self.cache = cache
+        self.builder: Builder = builder or build_snapshot
+        self._snapshot: Snapshot | None = None
+        self._readers: Readers | None = None
+        self._lock = asyncio.Lock()
+        self._pending: asyncio.Task[None] | None = None
+        self._failed: Token | None = None  # a token whose build gave nothing usable
+        self._checked_at = 0.0
+
+    @property
+    def ready(self) -> bool:
+        return self._snapshot is not None and self._snapshot.ready
+
+    async def token(self) -> Token:
+        """What identifies the cache's state: the cache's own token when it has one, else
+        the file's identity and the in-process generation."""
+        own = getattr(self.cache, "token", None)
+        if own is not None:
+            dev, ino, generation = await own()
+            return int(dev), int(ino), int(generation)
+        dev, ino = file_identity(self.cache.db_path)  # one stat: microseconds
+        return dev, ino, int(self.cache.generation)
+
+    async def snapshot(self) -> Snapshot:
+        """The snapshot to answer from. Awaited only for the very first load; when the
+        cache moved on, a new snapshot is built in the background and this one answers."""
+        current = self._snapshot
+        if current is None:
+            await self.refresh()
+            assert self._snapshot is not None
+            return self._snapshot
+        token = await self.token()
+        if token != current.token and token != self._failed:
+            self._schedule()
+        return current
+
+    def current(self) -> Snapshot | None:
+        """The snapshot for synchronous callers (autocomplete); at most once a second it
+        schedules a check of the cache's token (and a reload when it moved)."""
+        now = time.monotonic()
+        if self._snapshot is None or now - self._checked_at >= RECHECK_SECONDS:
+            self._checked_at = now
+            self._schedule()
+        return self._snapshot
+
+    def _schedule(self) -> None:
+        if self._pending is not None and not self._pending.done():
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        self._pending = loop.create_task(self._background_refresh())
+
+    async def _background_refresh(self) -> None:
+        try:
+            await self.refresh()
+        except Exception:
+            log.exception("search: reloading the index failed; the previous one answers")
+
+    async def refresh(self, *, force: bool = False) -> None:
+        """Build a snapshot of the cache as it is now (in a thread) and swap it in; cheap
+        when nothing changed. Queries keep answering from the old snapshot meanwhile."""
+        async with self._lock:
+            token = await self.token()
+            current = self._snapshot
+            if not force and current is not None and current.token == token:
+                return
+            started = time.perf_counter()
+            fresh = await asyncio.to_thread(self.builder, self.cache.db_path, token)
+            if fresh.ready or current is None or not current.ready:
+                self._snapshot = fresh
+                self._failed = None
+            else:  # e.g. the file is being replaced: keep answering from what we had
+                self._failed = token
+            if fresh.ready and self._readers is None:
+                self._readers = Readers(self.cache.db_path)
+            log.debug("search: snapshot %s swapped in after %.2fs", token,
+                      time.perf_counter() - started)
+
+    async def fetch(self, statement: str, params: dict[str, Any]) -> list[Any]:
+        """Rows of a read-only query. Errors are logged and give no rows (a corrupt or
+        missing index must not break a command)."""
+        readers = self._readers
+        if readers is None:
+            return []
+        try:
+            return await readers.fetch_all(statement, params)
+        except sqlite3.Error as exc:
+            log.warning("search: query failed: %s", exc)
+            return []
+
+    async def aclose(self) -> None:
+        """Wait for a reload in flight, then close the reader connections."""
+        if self._pending is not None:
+            with contextlib.suppress(Exception):
+                await self._pending
+        async with self._lock:
+            readers, self._readers = self._readers, None
+            self._snapshot = None
+        if readers is not None:
+            await readers.close()

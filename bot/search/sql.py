@@ -1,0 +1,121 @@
+"""The statements of the search service, with named parameters.
+
+Read in worker threads on read-only connections. User text never reaches these statements
+as SQL, and reaches ``:query`` only as the expression built by
+:func:`bot.search.query.match_expression` (every word double-quoted). The statements that
+create and fill the search's own tables in the cache are in :mod:`bot.search.tables`.
+"""
+
+from __future__ import annotations
+
+from bot.cache.sql import SCHEMA_VERSION, SECTION_STRIDE
+
+__all__ = ["SCHEMA_VERSION", "SECTION_STRIDE"]
+
+# --------------------------------------------------------------------------- snapshot load
+# Read once per cache generation, in a worker thread, on a read-only connection.
+
+READ_USER_VERSION = "PRAGMA user_version"
+LOAD_NOTES = """
+SELECT id, channel, slug, slug_key, title, video_id
+FROM notes
+ORDER BY id
+"""
+LOAD_HEADINGS = """
+SELECT id, note_id, idx, heading
+FROM sections
+WHERE heading != ''
+ORDER BY id
+"""
+LOAD_CHANNELS = "SELECT channel, folder, display_name FROM channels"
+LOAD_EPISODES = "SELECT channel, video_id, title FROM episodes"
+COUNT_SECTIONS = "SELECT COUNT(*) FROM sections"
+AVERAGE_SECTIONS = "SELECT AVG(sections) FROM notes"
+# Link labels ("[[quantum_tunneling | why barriers leak]]"): how other notes name a note.
+LOAD_ANCHORS = """
+SELECT DISTINCT notes.channel, links.target_key, links.label
+FROM links JOIN notes ON notes.id = links.note_id
+WHERE links.label != ''
+"""
+# How many notes link to each key: the most linked-to notes are offered first when the
+# autocomplete field is still empty.
+INBOUND_LINKS = """
+SELECT target_key, COUNT(DISTINCT note_id) AS notes
+FROM links
+GROUP BY target_key
+ORDER BY notes DESC
+LIMIT :limit
+"""
+# fts5vocab reads the index's term list: (term, number of rows that hold it).
+CREATE_VOCABULARY = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocabulary "
+    "USING fts5vocab(main, search, row)"
+)
+LOAD_VOCABULARY = "SELECT term, doc FROM temp.search_vocabulary"
+
+# The search's own read-only connections: never write, keep hot index pages in memory.
+READER_PRAGMAS = (
+    "PRAGMA query_only = 1",
+    "PRAGMA cache_size = -16000",
+    "PRAGMA temp_store = MEMORY",
+)
+
+# --------------------------------------------------------------------------- full text
+# bm25() with one weight per column (title, heading, body); lower is better.
+# :first_id/:last_id bound the rowids (section ids) to a note-id range: a cheap pre-filter
+# for a channel (its notes' ids are mostly contiguous); the exact channel filter is
+# applied to the notes afterwards.
+
+FTS_RANKED = """
+SELECT rowid AS id, bm25(search, :w_title, :w_heading, :w_body) AS score
+FROM search
+WHERE search MATCH :query AND rowid BETWEEN :first_id AND :last_id
+ORDER BY score
+LIMIT :limit
+"""
+
+# The body's best fragment of each section in :ids (a JSON array of rowids, from
+# FTS_RANKED), matched words between :open and :close. Only those rows are snippeted.
+FTS_SNIPPETS = """
+SELECT rowid AS id, snippet(search, 2, :open, :close, :ellipsis, :tokens) AS snippet
+FROM search
+WHERE search MATCH :query AND rowid IN (SELECT value FROM json_each(:ids))
+"""
+
+# --------------------------------------------------------------------------- related notes
+
+LINKS_OUT = """
+SELECT target_key, MIN(section_idx) AS section_idx, COUNT(*) AS times
+FROM links
+WHERE note_id = :note_id
+GROUP BY target_key
+ORDER BY MIN(rowid)
+"""
+LINKS_IN = """
+SELECT note_id, COUNT(*) AS times
+FROM links
+WHERE target_key = :slug_key AND note_id != :note_id
+GROUP BY note_id
+ORDER BY note_id
+"""
+
+# The query's words (at most MAX_NOTE_WORDS, each a quoted FTS5 string :t0, :t1, ...
+# with its idf :w0, :w1, ...) scored per note as a whole: BM25 with a note as the document,
+# a word's frequency being the number of the note's sections that hold it (the opening
+# section, the note's summary, counting :lead times), and the note's length its number of
+# sections. ``covered`` is the idf of the words the note holds at all.
+# NOTE_SCORES[k - 1] takes k words. Reading a word costs its doclist, so callers only pass
+# words whose rows are few.
+MAX_NOTE_WORDS = 8
+NOTE_SCORES = tuple(
+    "SELECT t.note AS note, "
+    "SUM(t.w * t.n * (:k1 + 1.0) / (t.n + :k1 * (1.0 - :b + :b * notes.sections / :avg_sections)))"
+    " AS score, SUM(t.w) AS covered FROM ("
+    + " UNION ALL ".join(
+        f"SELECT rowid / :stride AS note, "
+        f"SUM(CASE WHEN rowid % :stride = 0 THEN :lead ELSE 1.0 END) AS n, :w{i} AS w FROM search "
+        f"WHERE search MATCH :t{i} AND rowid BETWEEN :first_id AND :last_id GROUP BY note"
+        for i in range(k))
+    + ") AS t JOIN notes ON notes.id = t.note GROUP BY t.note ORDER BY score DESC LIMIT :limit"
+    for k in range(1, MAX_NOTE_WORDS + 1)
+)
