@@ -2,6 +2,11 @@
 
 Each extension module has a ``setup(bot)`` that adds its cog, and a ``CONSOLE_COMMANDS``
 tuple that offers the same commands, with the same reply builders, to ``notecast console``.
+A module per command area: ``stats``, ``topic``, ``search``, ``related``; shared parts are
+``replies`` (the Reply, sending within Discord's deadline), ``views`` (buttons),
+``options`` (what members type, autocomplete) and ``render/`` (embeds, escaping, links).
+No cog imports the bot class: ``setup(bot)`` hands ``bot.services`` to the cog
+(:func:`bot.app.protocols.services_of`).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import importlib
 
 from cogs.replies import ConsoleCommand
 
-EXTENSIONS: tuple[str, ...] = ("cogs.stats", "cogs.topics")
+EXTENSIONS: tuple[str, ...] = ("cogs.stats", "cogs.topic", "cogs.search", "cogs.related")
 
 
 def console_commands() -> dict[str, ConsoleCommand]:

@@ -8,15 +8,26 @@ and make note text safe to post (no pings, no stray markdown).
 
 from __future__ import annotations
 
-import re
+import asyncio
+import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.app.tree import PUBLIC_DEFER
+from cogs.render.text import CHOICE_LIMIT, choice_text, clip, neutralise_mentions, safe_text
+from cogs.views import OwnedView
+
 if TYPE_CHECKING:
     from bot.services import Services
+
+__all__ = ["CHOICE_LIMIT", "ConsoleCommand", "Reply", "choice_text", "clip", "fit_embed",
+           "neutralise_mentions", "reply_to_text", "respond", "safe_text", "send_reply"]
+
+log = logging.getLogger(__name__)
 
 EMBED_COLOUR = discord.Colour(0x5865F2)
 
@@ -28,8 +39,9 @@ FIELD_VALUE_LIMIT = 1024
 FIELDS_LIMIT = 25
 FOOTER_LIMIT = 2048
 EMBED_TOTAL_LIMIT = 6000
-CHOICE_LIMIT = 100
 CHOICES_LIMIT = 25
+# a reply not built within this long is deferred first (Discord wants an answer within 3 s)
+DEFER_AFTER = 1.0
 
 
 @dataclass
@@ -54,47 +66,52 @@ class Reply:
         return kwargs
 
 
-async def send_reply(interaction: discord.Interaction[Any], reply: Reply) -> None:
-    """Send a reply whether or not the interaction was deferred."""
+async def send_reply(interaction: discord.Interaction[Any],
+                     reply: Reply) -> discord.WebhookMessage | None:
+    """Send a reply whether or not the interaction was deferred; returns the follow-up
+    message when the reply was one (else the reply is the interaction's original response).
+
+    After a public deferral an ephemeral reply cannot take the "thinking" message's place
+    (ephemerality is fixed when deferring): that message is deleted and the reply follows
+    for the member's eyes only.
+    """
     kwargs = reply.send_kwargs()
-    if interaction.response.is_done():
-        await interaction.followup.send(**kwargs)
-    else:
+    if not interaction.response.is_done():
         await interaction.response.send_message(**kwargs)
+        return None
+    if reply.ephemeral and interaction.extras.pop(PUBLIC_DEFER, False):
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.delete_original_response()
+    return await interaction.followup.send(wait=True, **kwargs)
 
 
-# --------------------------------------------------------------------------- text safety
+async def respond(interaction: discord.Interaction[Any], build: Callable[[], Awaitable[Reply]],
+                  *, defer_now: bool = False,
+                  ephemeral: bool = False) -> discord.WebhookMessage | None:
+    """Run a reply builder and send its reply within Discord's 3 s deadline.
 
-_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>")
-
-
-def safe_text(text: str) -> str:
-    """Note text made safe to post: mentions defused, markdown that would change meaning
-    escaped (``*``, ``_``, ``~``, ``|``, `` ` ``, ``>`` at a line start, headings and
-    masked links), white space kept."""
-    text = discord.utils.escape_markdown(text, as_needed=False, ignore_links=True)
-    return neutralise_mentions(text)
-
-
-def neutralise_mentions(text: str) -> str:
-    """``@everyone`` and ``<@123>`` shown as written, never as a ping or a mention."""
-    return _MENTION.sub(lambda m: m.group(0).replace("@", "@\u200b").replace("<#", "<#\u200b"),
-                        text)
-
-
-def clip(text: str, limit: int, ellipsis: str = "…") -> str:
-    """Cut ``text`` to at most ``limit`` characters, at a word boundary when one is near."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - len(ellipsis)]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    # do not leave a dangling escape backslash
-    while cut.endswith("\\"):
-        cut = cut[:-1]
-    return cut.rstrip() + ellipsis
+    When the reply is not built within :data:`DEFER_AFTER` (or ``defer_now``: what it needs
+    is not loaded yet), the interaction is deferred first (``ephemeral`` fixes who sees the
+    "thinking" message) and the reply follows. The builder's errors reach the command
+    tree's error path either way.
+    """
+    task: asyncio.Future[Reply] = asyncio.ensure_future(build())
+    try:
+        if not defer_now:
+            await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not task.done():
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+            interaction.extras[PUBLIC_DEFER] = not ephemeral
+            log.debug("deferred /%s: the reply takes a while",
+                      interaction.command.name if interaction.command else "?")
+        reply = await task
+    finally:
+        if not task.done():
+            task.cancel()
+    message = await send_reply(interaction, reply)
+    if isinstance(reply.view, OwnedView):
+        reply.view.attach(interaction, message)
+    return message
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
@@ -119,12 +136,6 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
         over = len(embed) - EMBED_TOTAL_LIMIT
         embed.description = clip(embed.description, max(1, len(embed.description) - over - 1))
     return embed
-
-
-def choice_text(text: str) -> str:
-    """An autocomplete choice name or value: 1-100 characters, one line."""
-    text = " ".join(text.split()) or "?"
-    return clip(text, CHOICE_LIMIT)
 
 
 # --------------------------------------------------------------------------- console

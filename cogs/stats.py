@@ -4,23 +4,55 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC
-from typing import TYPE_CHECKING
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.replies import EMBED_COLOUR, ConsoleCommand, Reply, fit_embed, send_reply
-
-if TYPE_CHECKING:
-    from bot.app.client import NotecastBot
-    from bot.services import Services
+from bot.app.protocols import services_of
+from bot.services import Services
+from cogs.render.text import safe_clip
+from cogs.replies import EMBED_COLOUR, ConsoleCommand, Reply, fit_embed, respond
 
 log = logging.getLogger(__name__)
 
 
 def _n(value: int) -> str:
     return f"{value:,}"
+
+
+def _layout(stats: Any) -> str | None:
+    """How the vault was read (``CacheStats.layout``), when the cache says."""
+    layout = getattr(stats, "layout", None)
+    if not layout:
+        return None
+    text = getattr(layout, "description", None) or getattr(layout, "value", None) or layout
+    return safe_clip(str(text), 1024)
+
+
+def _refused(stats: Any) -> str | None:
+    """A sync that was refused (``CacheStats.refused``): what it found and what is served."""
+    refused = getattr(stats, "refused", None)
+    if not refused:
+        return None
+    if isinstance(refused, str):
+        return safe_clip(f"Last sync refused: {refused}", 1024)
+    found = getattr(refused, "vault_notes", None)
+    if found is None:
+        found = getattr(refused, "found", None)
+    cached = getattr(refused, "cached_notes", None)
+    if cached is None:
+        cached = getattr(refused, "cached", None)
+    reason = getattr(refused, "reason", None)
+    if isinstance(found, int) and isinstance(cached, int):
+        text = (f"Last sync refused: the vault folder holds {_n(found)} notes, the cache "
+                f"{_n(cached)}; still serving the cache.")
+        if reason:
+            text += f" ({reason})"
+    else:
+        text = f"Last sync refused: {reason or refused}; still serving the cache."
+    return safe_clip(text, 1024)
 
 
 async def stats_reply(services: Services, options: dict[str, str] | None = None) -> Reply:
@@ -54,23 +86,32 @@ async def stats_reply(services: Services, options: dict[str, str] | None = None)
             inline=False,
         )
         embed.timestamp = when
+    layout = _layout(stats)
+    if layout:
+        embed.add_field(name="Vault read as", value=layout, inline=False)
+    refused = _refused(stats)
+    if refused:
+        embed.add_field(name="Sync refused", value=refused, inline=False)
     error = services.vault_sync.last_error
-    footer = "Sync problem: see the bot's log" if error else "Notes are up to date"
+    if refused:
+        footer = "Notes are as of the last accepted sync"
+    else:
+        footer = "Sync problem: see the bot's log" if error else "Notes are up to date"
     embed.set_footer(text=footer)
     return Reply(embeds=[fit_embed(embed)])
 
 
 class StatsCog(commands.Cog, name="Stats"):
-    def __init__(self, bot: NotecastBot) -> None:
-        self.bot = bot
+    def __init__(self, services: Services) -> None:
+        self.services = services
 
     @app_commands.command(name="stats", description="How many notes, episodes and channels I know")
-    async def stats(self, interaction: discord.Interaction[NotecastBot]) -> None:
-        await send_reply(interaction, await stats_reply(self.bot.services))
+    async def stats(self, interaction: discord.Interaction[Any]) -> None:
+        await respond(interaction, lambda: stats_reply(self.services))
 
 
-async def setup(bot: NotecastBot) -> None:
-    await bot.add_cog(StatsCog(bot))
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(StatsCog(services_of(bot)))
 
 
 CONSOLE_COMMANDS = (

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 
 from bot.app.client import NotecastBot
@@ -68,3 +69,54 @@ def sent_allowed_mentions(env: Any) -> list[Any]:
         if isinstance(data, dict) and ("content" in data or "embeds" in data):
             found.append(data.get("allowed_mentions"))
     return found
+
+
+def button_states(message: Any) -> dict[str, bool]:
+    """Button label -> disabled, for every button on a message."""
+    return {item["label"]: bool(item.get("disabled")) for row in message.components
+            for item in row["components"] if item.get("type") == 2}
+
+
+def check_embed_limits(embed: Any) -> None:
+    """Discord's embed limits (see discord-facts.md)."""
+    assert len(embed) <= 6000
+    assert len(embed.title or "") <= 256
+    assert len(embed.description or "") <= 4096
+    assert len(embed.fields) <= 25
+    assert len((embed.footer.text if embed.footer else None) or "") <= 2048
+    assert len((embed.author.name if embed.author else None) or "") <= 256
+    for item in embed.fields:
+        assert 1 <= len(item.name) <= 256 and 1 <= len(item.value) <= 1024
+
+
+def posted(env: Any) -> list[dict[str, Any]]:
+    """Every message body the bot posted or edited (responses, follow-ups, edits)."""
+    found = []
+    for request in env.http_requests:
+        body = request.json or {}
+        if request.method not in ("POST", "PATCH"):
+            continue
+        data = body.get("data", body) if "/callback" in request.path else body
+        if isinstance(data, dict) and ("content" in data or "embeds" in data):
+            found.append(data)
+    return found
+
+
+def check_everything_posted(env: Any) -> list[dict[str, Any]]:
+    """Every message the bot posted: within Discord's limits, pinging nobody. Returns them."""
+    bodies = posted(env)
+    assert bodies, "the bot posted nothing"
+    for body in bodies:
+        assert body.get("allowed_mentions") == {"parse": []}, body
+        assert len(body.get("content") or "") <= 2000
+        embeds = [discord.Embed.from_dict(e) for e in body.get("embeds") or []]
+        assert len(embeds) <= 10 and sum(len(e) for e in embeds) <= 6000
+        for embed in embeds:
+            check_embed_limits(embed)
+    return bodies
+
+
+def callback_types(env: Any) -> list[int]:
+    """The type of each interaction callback, in order (4 message, 5 deferred, 7 update)."""
+    return [int((r.json or {}).get("type", 0)) for r in env.http_requests
+            if r.method == "POST" and r.path.endswith("/callback")]
