@@ -13,6 +13,10 @@ recall@5 (share of the right answers in the first five, out of at most five) and
 * ``fts5-bm25-and``   the same with FTS5's default AND (every word required);
 * ``rapidfuzz-wratio`` rapidfuzz ``WRatio`` of the query against every title.
 
+Then the share of lookups judged confident: on the relevance set (as many as possible),
+and on the ``nonsense`` group (:data:`NONSENSE`: file paths, URLs, mentions, filler, code,
+keyboard mashes; target: almost none).
+
 Then the latency of ``lookup`` (every query of the set, and some hostile ones) and of
 ``autocomplete`` (every prefix of every query, as if typed), median and p95, and a
 PASS/MISS line per target. The exit status is 0 whatever the figures (1 on bad usage).
@@ -35,9 +39,9 @@ from rapidfuzz import fuzz, process, utils
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.cache.sql import SECTION_STRIDE
 from bot.cache.store import NotesCache
 from bot.search import TopicSearch
+from bot.search.sql import SECTION_STRIDE
 
 DEFAULT_SET = Path(__file__).resolve().parent / "relevance_set.json"
 KINDS = ("paraphrase", "keywords", "typo", "partial_title", "person_concept", "section_heading")
@@ -55,7 +59,38 @@ HOSTILE = [
     "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor " * 40,
     "xqzvbnmkwp",
 ]
+NONSENSE = [  # the "nonsense" group: no query here should get a confident answer
+    "/etc/passwd",
+    "C:\\Users\\x\\file.txt",
+    "<@&123456>",
+    "lorem ipsum dolor\nsit amet consectetur adipiscing",
+    "https://example.com/some/page?id=42",
+    "😀🎧🔥",
+    "<@123456789012345678> hey",
+    "@everyone",
+    "/usr/local/bin/python3 -m venv .venv",
+    "../../../../etc/shadow",
+    "SELECT * FROM users WHERE 1=1",
+    "asdf qwer zxcv",
+    "aaaaaaa",
+    "12345",
+    "¯\\_(ツ)_/¯",
+    "www.google.com",
+    "C:\\Windows\\System32\\drivers\\etc\\hosts",
+    "<script>alert(1)</script>",
+    "lorem ipsum dolor sit amet\nlorem ipsum dolor sit amet",
+    "jkjkjkjk",
+    ":thumbsup: :fire:",
+    "{\"key\": \"value\"}",
+    "???!!!",
+    "qwertyuiop",
+    "<#987654321098765432>",
+    "~/.ssh/id_rsa.pub",
+    "sdfkjh wqeoiru",
+    "foo bar baz",
+]
 TARGET_MRR = 0.85
+TARGET_NONSENSE_CONFIDENT = 0.05  # share of the nonsense group judged confident, at most
 TARGET_KIND_MRR = 0.7
 TARGET_LOOKUP_P95_MS = 15.0
 TARGET_AUTOCOMPLETE_P95_MS = 5.0
@@ -196,8 +231,11 @@ async def run(args: argparse.Namespace) -> int:
         scores: dict[str, dict[str, Scores]] = {}
         misses: list[str] = []
 
+        confident: list[bool] = []
+
         async def notecast(q: Query) -> list[str]:
             result = await search.lookup(q.query, channel=q.channel, limit=10)
+            confident.append(result.confident)
             return [hit.key for hit in result.hits]
 
         async def fts_or(q: Query) -> list[str]:
@@ -222,8 +260,16 @@ async def run(args: argparse.Namespace) -> int:
                     misses.append(f"  [{q.kind}] {q.query!r}: right answer at "
                                   f"{rank or '>10'}; first was {ranked[0] if ranked else '-'}")
 
+        nonsense_confident: list[str] = []
+        for text in NONSENSE:
+            result = await search.lookup(text)
+            if result.confident:
+                nonsense_confident.append(f"  {text!r} -> {result.best.key if result.best else '-'}")
+        confidence = (sum(confident) / len(confident),
+                      len(nonsense_confident) / len(NONSENSE))
         if args.quality_only:
             report_quality(args, queries, scores, load_s, misses if args.verbose else [])
+            report_confidence(confident, nonsense_confident)
             return 0
         # ------------------------------------------------------------ latency
         for q in queries[:10]:  # warm caches the way a running bot has them
@@ -258,7 +304,8 @@ async def run(args: argparse.Namespace) -> int:
             assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
 
     report_quality(args, queries, scores, load_s, [])
-    print_latency_and_targets(args, scores, misses, lookup_ms, hostile_ms, hostile_outcomes,
+    report_confidence(confident, nonsense_confident)
+    print_latency_and_targets(confidence, args, scores, misses, lookup_ms, hostile_ms, hostile_outcomes,
                               complete_ms, hostile_complete_ms)
     return 0
 
@@ -292,8 +339,19 @@ def report_quality(args: argparse.Namespace, queries: list[Query],
         print("\n".join(misses))
 
 
+def report_confidence(confident: list[bool], nonsense_confident: list[str]) -> None:
+    print(f"judged confident: relevance set {sum(confident)}/{len(confident)} "
+          f"({sum(confident) / len(confident):.1%}), nonsense group "
+          f"{len(nonsense_confident)}/{len(NONSENSE)} "
+          f"({len(nonsense_confident) / len(NONSENSE):.1%})")
+    if nonsense_confident:
+        print("nonsense answered with confidence:")
+        print("\n".join(nonsense_confident))
+    print()
+
+
 def print_latency_and_targets(
-    args: argparse.Namespace, scores: dict[str, dict[str, Scores]], misses: list[str],
+    confidence: tuple[float, float], args: argparse.Namespace, scores: dict[str, dict[str, Scores]], misses: list[str],
     lookup_ms: list[float], hostile_ms: list[float], hostile_outcomes: list[str],
     complete_ms: list[float], hostile_complete_ms: list[float],
 ) -> None:
@@ -327,6 +385,8 @@ def print_latency_and_targets(
             ok = None  # both perfect: nothing to be ahead of on this set
         checks.append((f"MRR@10 {kind} ahead of every baseline", ok,
                        f"{mrr:.3f} vs {best_base:.3f}"))
+    checks.append((f"nonsense judged confident <= {TARGET_NONSENSE_CONFIDENT:.0%}",
+                   confidence[1] <= TARGET_NONSENSE_CONFIDENT, f"{confidence[1]:.1%}"))
     all_lookup = lookup_ms + hostile_ms
     all_complete = complete_ms + hostile_complete_ms
     checks.append((f"lookup p95 <= {TARGET_LOOKUP_P95_MS:g} ms",
