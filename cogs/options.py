@@ -50,28 +50,20 @@ def check_reason(result: LookupResult, channel: str | None) -> None:
 
 def search_loaded(services: Services) -> bool:
     """Whether the search service answers from memory now (else its first use loads it)."""
-    return bool(getattr(services.topics, "ready", True))
+    return services.topics.ready
 
 
 # --------------------------------------------------------------------------- services
-# The search service is being split (``services.fulltext``, ``services.related``); until
-# those exist, TopicSearch answers both.
 
 async def full_text(services: Services, query: str, channel: str | None,
                     limit: int = 50) -> list[SearchHit]:
-    fulltext: Any = getattr(services, "fulltext", None)
-    if fulltext is not None:
-        hits: list[SearchHit] = await fulltext.search(query, channel, limit=limit)
-        return hits
-    return await services.topics.full_text(query, channel, limit=limit)
+    """``services.fulltext``: sections holding the query's words."""
+    return await services.fulltext.search(query, channel, limit=limit)
 
 
 async def related_notes(services: Services, note_id: int) -> Related | None:
-    related: Any = getattr(services, "related", None)
-    if related is not None:
-        found: Related | None = await related.related(note_id)
-        return found
-    return await services.topics.related(note_id)
+    """``services.related``: a note's links out, backlinks and episode."""
+    return await services.related.related(note_id)
 
 
 # --------------------------------------------------------------------------- cooldown
