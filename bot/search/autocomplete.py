@@ -64,8 +64,7 @@ def choices(snap: Snapshot, prefix: str, channel: str | None, limit: int) -> lis
                 return _choices(snap, picked)
         else:
             weak.append((score, index, None))
-    allowed_headings = snap.channel_headings.get(channel_key, frozenset()) \
-        if channel_key else None
+    allowed_headings = snap.headings_in(channel_key) if channel_key else None
     heading_hits = snap.headings.search(terms, allowed=allowed_headings, limit=limit * 2,
                                         cap=150, max_postings=AUTOCOMPLETE_POSTINGS)
     for doc, score, _, share in heading_hits:  # every word in a heading

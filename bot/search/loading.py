@@ -1,5 +1,11 @@
 """Building a :class:`~bot.search.snapshot.Snapshot` from the notes cache (in a worker
-thread, on its own read-only connection)."""
+thread, on its own read-only connection).
+
+The indexes come from the arrays persisted in the cache (:mod:`bot.search.tables`): the
+notes written since those were built are indexed here, the notes gone since are dead. A
+cache without them (built without the search's derived table, or of another format) gets
+them computed here, in memory, as at build time.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,20 @@ import logging
 import os
 import sqlite3
 import time
+from array import array
 from pathlib import Path
 
 from bot.notes.parsing import clean_line
-from bot.search import sql
-from bot.search.snapshot import Note, Snapshot, Token, note_hash
-from bot.search.term_index import TermIndex
-from bot.search.text import clean_heading, fold
+from bot.search import sql, tables
+from bot.search.snapshot import Note, Snapshot, Token
+from bot.search.term_build import Blobs, build, extended, from_blobs
+from bot.search.text import fold, words
 from bot.search.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
 MAX_ANCHOR_CHARS = 200
+_NL = "\n"
 
 
 def file_identity(path: Path) -> tuple[int, int]:
@@ -46,75 +54,177 @@ def build_snapshot(db_path: Path, token: Token) -> Snapshot:
     except sqlite3.Error as exc:
         log.warning("search: cannot open the notes cache %s: %s", db_path, exc)
         return Snapshot(token)
+    persisted = True
     try:
-        snap = _read(con, token)
-    except sqlite3.Error as exc:
+        if con.execute(sql.READ_USER_VERSION).fetchone()[0] != sql.SCHEMA_VERSION:
+            return Snapshot(token)
+        blobs = tables.read(con)
+        if blobs is None:
+            persisted = False
+            blobs = tables.compute(con)
+        snap = assemble(con, token, blobs)
+    except (sqlite3.Error, KeyError, ValueError) as exc:
         log.warning("search: cannot read the notes cache %s: %s", db_path, exc)
         return Snapshot(token)
     finally:
         con.close()
-    if snap.ready:
-        log.info("search: %d notes, %d headings, %d words indexed in %.2fs",
-                 len(snap.notes), snap.headings.size, len(snap.vocab),
-                 time.perf_counter() - started)
+    log.info("search: %d notes, %d headings, %d words loaded in %.2fs (%s)",
+             len(snap.by_id), snap.headings.size, len(snap.vocab),
+             time.perf_counter() - started,
+             "from the cache's index arrays" if persisted else "computed in memory")
     return snap
 
 
-def _read(con: sqlite3.Connection, token: Token) -> Snapshot:
-    snap = Snapshot(token)
-    if con.execute(sql.READ_USER_VERSION).fetchone()[0] != sql.SCHEMA_VERSION:
-        return snap
-    _read_notes(con, snap)
-    _read_headings(con, snap)
-    snap.rows = max(1, con.execute(sql.COUNT_SECTIONS).fetchone()[0])
-    snap.avg_sections = float(con.execute(sql.AVERAGE_SECTIONS).fetchone()[0] or 1.0)
-    for key, _count in con.execute(sql.INBOUND_LINKS, {"limit": 2000}):
-        snap.popular.extend(snap.by_slug_key.get(key, ()))
-    con.execute(sql.CREATE_VOCABULARY)
-    snap.vocab = Vocabulary(dict(con.execute(sql.LOAD_VOCABULARY).fetchall()))
-    snap.titles = TermIndex([n.title for n in snap.notes], exact=True)
-    snap.headings = TermIndex(snap.heading_texts)
-    _read_episodes(con, snap)
-    _read_anchors(con, snap)
-    snap.ready = True
-    return snap
+# --------------------------------------------------------------------------- notes
 
 
-def _read_notes(con: sqlite3.Connection, snap: Snapshot) -> None:
+def _note_rows(con: sqlite3.Connection) -> tuple[list[Note], int]:
+    notes: list[Note] = []
+    sections = 0
     for row in con.execute(sql.LOAD_NOTES):
-        note = Note(row[0], row[1], row[2], row[3], clean_line(row[4]) or row[2], row[5])
-        index = len(snap.notes)
-        snap.notes.append(note)
+        notes.append(Note(row[0], row[1], row[2], row[3], clean_line(row[4]) or row[2], row[5]))
+        sections += row[6]
+    return notes, sections
+
+
+def _fill(snap: Snapshot, notes: list[Note], dead: set[int], sections: int) -> None:
+    """The snapshot's notes (``dead``: indexes of placeholders for notes that are gone)."""
+    snap.notes = notes
+    per_channel: dict[str, list[int]] = {}
+    for index, note in enumerate(notes):
+        if index in dead:
+            continue
         snap.by_id[note.note_id] = index
         snap.by_key[(note.channel, note.slug)] = index
         snap.by_slug_key.setdefault(note.slug_key, []).append(index)
         if note.video_id:
             snap.by_video.setdefault(note.video_id, []).append(index)
-        snap.by_hash[note_hash(note.channel, note.slug)] = index
-    per_channel: dict[str, list[int]] = {}
-    for index, note in enumerate(snap.notes):
         per_channel.setdefault(note.channel, []).append(index)
     snap.channel_notes = {ch: frozenset(ix) for ch, ix in per_channel.items()}
     snap.channel_id_range = {
-        ch: (min(snap.notes[i].note_id for i in ix), max(snap.notes[i].note_id for i in ix))
+        ch: (min(notes[i].note_id for i in ix), max(notes[i].note_id for i in ix))
         for ch, ix in per_channel.items()}
+    live = len(notes) - len(dead)
+    snap.rows = max(1, sections)
+    snap.avg_sections = sections / live if live else 1.0
+
+
+def _read_channels(con: sqlite3.Connection, snap: Snapshot) -> None:
     for channel, folder, display in con.execute(sql.LOAD_CHANNELS):
         snap.channel_names[channel] = clean_line(display or "") or folder or channel
 
 
-def _read_headings(con: sqlite3.Connection, snap: Snapshot) -> None:
-    heading_channel: dict[str, list[int]] = {}
-    stride = sql.SECTION_STRIDE
-    for _section_id, note_id, idx, heading in con.execute(sql.LOAD_HEADINGS):
-        index = snap.by_id.get(note_id)
-        text = clean_heading(heading)
-        if index is None or not text:
+def read_base(con: sqlite3.Connection) -> Snapshot:
+    """A snapshot of the notes and channels only (no indexes)."""
+    snap = Snapshot((0, 0, 0))
+    notes, sections = _note_rows(con)
+    _fill(snap, notes, set(), sections)
+    _read_channels(con, snap)
+    return snap
+
+
+def read_anchor_rows(con: sqlite3.Connection, snap: Snapshot,
+                     first_id: int) -> tuple[list[str], list[int], list[int]]:
+    """Link labels of the notes from ``first_id`` on, with the note each names (resolved in
+    ``snap``) and the first note that uses it: (labels, target ids, source ids)."""
+    labels: list[str] = []
+    targets: list[int] = []
+    sources: list[int] = []
+    seen: set[tuple[int, str]] = set()
+    for channel, target_key, label, source in con.execute(sql.LOAD_ANCHORS,
+                                                          {"first_id": first_id}):
+        target = snap.resolve_link(channel, target_key)
+        text = clean_line(label)
+        if target is None or not text or len(text) > MAX_ANCHOR_CHARS:
             continue
-        doc = len(snap.heading_texts)
-        snap.heading_keys.append(index * stride + idx)
-        snap.heading_texts.append(text)
-        heading_channel.setdefault(snap.notes[index].channel, []).append(doc)
-    snap.channel_headings = {ch: frozenset(d) for ch, d in heading_channel.items()}
+        key = fold(text)
+        if (target, key) in seen or key == fold(snap.notes[target].title):
+            continue
+        seen.add((target, key))
+        labels.append(text)
+        targets.append(snap.notes[target].note_id)
+        sources.append(source)
+    return labels, targets, sources
+
+
+# --------------------------------------------------------------------------- assembling
+
+
+def _array(code: str, data: bytes) -> array:
+    values = array(code)
+    values.frombytes(data)
+    return values
+
+
+def _strings(data: bytes) -> list[str]:
+    return data.decode().split(_NL) if data else []
+
+
+def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs) -> Snapshot:
+    """A ready snapshot from the persisted arrays and the cache as it is now."""
+    snap = Snapshot(token)
+    max_id = int(blobs["meta.max_id"].decode())
+    current, sections = _note_rows(con)
+    by_id = {n.note_id: n for n in current}
+    base_ids = _array("q", blobs["notes.ids"])
+    notes = [by_id.get(i) or Note(i, "", "", "", "", None) for i in base_ids]
+    dead = {k for k, i in enumerate(base_ids) if i not in by_id}
+    newer = [n for n in current if n.note_id > max_id]
+    _fill(snap, notes + newer, dead, sections)
+    _read_channels(con, snap)
+    get = blobs.get
+    snap.titles = extended(from_blobs("titles", get), [n.title for n in newer], dead)
+
+    keys = _array("q", blobs["headings.keys"])
+    texts = _strings(blobs["headings.texts"])
+    stride = sql.SECTION_STRIDE
+    live = snap.by_id
+    dead_headings = [d for d, key in enumerate(keys) if key // stride not in live]
+    new_keys, new_texts = (tables.read_headings(con, max_id + 1) if newer
+                           else (array("q"), []))
+    keys.extend(new_keys)
+    snap.heading_keys = keys
+    snap.heading_texts = texts + new_texts
+    snap.headings = extended(from_blobs("headings", get), new_texts, dead_headings)
+
+    targets = _array("q", blobs["anchors.targets"])
+    sources = _array("q", blobs["anchors.sources"])
+    labels: list[str] = []
+    if newer:
+        labels, new_targets, new_sources = read_anchor_rows(con, snap, max_id + 1)
+        targets.extend(new_targets)
+        sources.extend(new_sources)
+    snap.anchor_notes = array("i", (live.get(t, -1) for t in targets))
+    dead_anchors = [d for d, (t, s) in enumerate(zip(targets, sources, strict=True))
+                    if t not in live or s not in live]
+    snap.anchor_index = extended(from_blobs("anchors", get), labels, dead_anchors)
+
+    counts = dict(zip(_strings(blobs["vocab.terms"]), _array("i", blobs["vocab.docs"]),
+                      strict=True))
+    if newer:
+        _add_new_words(con, counts, max_id + 1)
+    snap.vocab = Vocabulary(counts)
+    for key in _strings(blobs["popular"]):
+        snap.popular.extend(snap.by_slug_key.get(key, ()))
+    _read_episodes(con, snap)
+    snap.ready = True
+    return snap
+
+
+def _add_new_words(con: sqlite3.Connection, counts: dict[str, int], first_id: int) -> None:
+    """Words of the notes written since the arrays were built that the vocabulary lacks,
+    with their row counts from the full-text index."""
+    found: set[str] = set()
+    for title, heading, body in con.execute(sql.LOAD_SECTION_TEXT, {"first_id": first_id}):
+        found.update(words(f"{title} {heading} {body}"))
+    missing = [w for w in found if w not in counts]
+    if not missing:
+        return
+    con.execute(sql.CREATE_VOCABULARY)
+    for word in missing:
+        row = con.execute(sql.VOCABULARY_TERM, {"term": word}).fetchone()
+        if row is not None and row[0]:
+            counts[word] = row[0]
 
 
 def _read_episodes(con: sqlite3.Connection, snap: Snapshot) -> None:
@@ -129,21 +239,4 @@ def _read_episodes(con: sqlite3.Connection, snap: Snapshot) -> None:
         if members and title:
             episode_titles.append(title)
             snap.episode_notes.append(members)
-    snap.episode_index = TermIndex(episode_titles)
-
-
-def _read_anchors(con: sqlite3.Connection, snap: Snapshot) -> None:
-    anchors: list[str] = []
-    seen: set[tuple[int, str]] = set()
-    for channel, target_key, label in con.execute(sql.LOAD_ANCHORS):
-        target = snap.resolve_link(channel, target_key)
-        text = clean_line(label)
-        if target is None or not text or len(text) > MAX_ANCHOR_CHARS:
-            continue
-        key = fold(text)
-        if (target, key) in seen or key == fold(snap.notes[target].title):
-            continue
-        seen.add((target, key))
-        anchors.append(text)
-        snap.anchor_notes.append(target)
-    snap.anchor_index = TermIndex(anchors)
+    snap.episode_index = build(episode_titles)

@@ -68,7 +68,7 @@ def memory_candidates(snap: Snapshot, prepared: PreparedQuery, terms: list[Query
         query_power=w.query_power, typos=typos,
     ):
         candidates[doc] = Candidate(doc, title=score, title_fuzzy=fuzzy_used)
-    allowed_headings = snap.channel_headings.get(channel, frozenset()) if channel else None
+    allowed_headings = snap.headings_in(channel) if channel else None
     seen_notes: set[int] = set()
     for doc, score, _, _ in snap.headings.search(terms, allowed=allowed_headings, limit=120,
                                               query_power=w.query_power, typos=typos):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.notes.youtube import clean_video_id, watch_url
 from bot.search.records import TopicHit
 from bot.search.sql import SECTION_STRIDE
+from bot.search.term_build import empty
 from bot.search.term_index import TermIndex
 from bot.search.text import fold
 from bot.search.vocabulary import Vocabulary
@@ -42,22 +43,24 @@ class Snapshot:
         self.by_key: dict[tuple[str, str], int] = {}
         self.by_slug_key: dict[str, list[int]] = {}
         self.by_video: dict[str, list[int]] = {}
-        self.by_hash: dict[str, int] = {}
+        self._by_hash: dict[str, int] | None = None  # built on first use
         self.channel_names: dict[str, str] = {}
         self.channel_notes: dict[str, frozenset[int]] = {}
         self.channel_id_range: dict[str, tuple[int, int]] = {}
-        self.channel_headings: dict[str, frozenset[int]] = {}
+        self._channel_headings: dict[str, frozenset[int]] = {}
         self.episodes: dict[tuple[str, str], str] = {}  # (channel, video id) -> title
         self.episode_any: dict[str, str] = {}  # video id -> a title
-        self.titles = TermIndex([])
-        self.headings = TermIndex([])
-        # per heading: note index * SECTION_STRIDE + section index (ascending), and its text
+        # the titles index's docs are the note indexes (a note that is gone keeps its
+        # place, as a dead doc with an empty Note, until the index is built again)
+        self.titles: TermIndex = empty()
+        self.headings: TermIndex = empty()
+        # per heading: note id * SECTION_STRIDE + section index (ascending), and its text
         self.heading_keys = array("q")
         self.heading_texts: list[str] = []
         self.popular: list[int] = []  # the most linked-to notes first
-        self.anchor_index = TermIndex([])
+        self.anchor_index: TermIndex = empty()
         self.anchor_notes = array("i")  # per link label: the note it names
-        self.episode_index = TermIndex([])
+        self.episode_index: TermIndex = empty()
         self.episode_notes: list[tuple[int, ...]] = []  # per episode title: its notes
         self.vocab = Vocabulary({})
         self.rows = 1
@@ -67,16 +70,36 @@ class Snapshot:
 
     def heading(self, doc: int) -> tuple[int, int, str]:
         """A heading of the heading index: (note index, section index, text)."""
-        index, idx = divmod(self.heading_keys[doc], SECTION_STRIDE)
-        return index, idx, self.heading_texts[doc]
+        note_id, idx = divmod(self.heading_keys[doc], SECTION_STRIDE)
+        return self.by_id.get(note_id, -1), idx, self.heading_texts[doc]
+
+    def headings_in(self, channel: str) -> frozenset[int]:
+        """The heading docs of a channel's notes (worked out on first use)."""
+        found = self._channel_headings.get(channel)
+        if found is None:
+            notes = {self.notes[i].note_id for i in self.channel_notes.get(channel, ())}
+            stride = SECTION_STRIDE
+            found = frozenset(d for d, key in enumerate(self.heading_keys)
+                              if key // stride in notes)
+            self._channel_headings[channel] = found
+        return found
 
     def heading_of(self, index: int, section: int) -> str | None:
         """The heading of section ``section`` of note ``index``, if it has one."""
-        key = index * SECTION_STRIDE + section
+        key = self.notes[index].note_id * SECTION_STRIDE + section
         at = bisect.bisect_left(self.heading_keys, key)
         if at < len(self.heading_keys) and self.heading_keys[at] == key:
             return self.heading_texts[at]
         return None
+
+    def by_hash(self) -> dict[str, int]:
+        """Notes by the hash that a shortened autocomplete value carries."""
+        found = self._by_hash
+        if found is None:
+            found = {note_hash(self.notes[i].channel, self.notes[i].slug): i
+                     for i in self.by_id.values()}
+            self._by_hash = found
+        return found
 
     def channel_key(self, channel: str | None) -> str | None:
         """A channel option (key, folder or display name) as a key; "" if unknown."""
@@ -144,7 +167,7 @@ class Snapshot:
         channel_key = fold(channel).strip()
         index = self.by_key.get((channel_key, slug))
         if index is None and "~" in slug:
-            index = self.by_hash.get(slug.rpartition("~")[2])
+            index = self.by_hash().get(slug.rpartition("~")[2])
             if index is not None and self.notes[index].channel != channel_key:
                 index = None
         if index is None:

@@ -17,25 +17,29 @@ __all__ = ["SCHEMA_VERSION", "SECTION_STRIDE"]
 
 READ_USER_VERSION = "PRAGMA user_version"
 LOAD_NOTES = """
-SELECT id, channel, slug, slug_key, title, video_id
+SELECT id, channel, slug, slug_key, title, video_id, sections
 FROM notes
 ORDER BY id
 """
-LOAD_HEADINGS = """
+# the headings of the notes from :first_id on (0: all)
+LOAD_HEADINGS = f"""
 SELECT id, note_id, idx, heading
 FROM sections
-WHERE heading != ''
+WHERE heading != '' AND id >= :first_id * {SECTION_STRIDE}
 ORDER BY id
+"""
+# the text of the sections of the notes from :first_id on (their words, for the vocabulary)
+LOAD_SECTION_TEXT = f"""
+SELECT title, heading, body FROM section_search WHERE id >= :first_id * {SECTION_STRIDE}
 """
 LOAD_CHANNELS = "SELECT channel, folder, display_name FROM channels"
 LOAD_EPISODES = "SELECT channel, video_id, title FROM episodes"
-COUNT_SECTIONS = "SELECT COUNT(*) FROM sections"
-AVERAGE_SECTIONS = "SELECT AVG(sections) FROM notes"
 # Link labels ("[[quantum_tunneling | why barriers leak]]"): how other notes name a note.
 LOAD_ANCHORS = """
-SELECT DISTINCT notes.channel, links.target_key, links.label
+SELECT notes.channel, links.target_key, links.label, MIN(links.note_id) AS source
 FROM links JOIN notes ON notes.id = links.note_id
-WHERE links.label != ''
+WHERE links.label != '' AND links.note_id >= :first_id
+GROUP BY notes.channel, links.target_key, links.label
 """
 # How many notes link to each key: the most linked-to notes are offered first when the
 # autocomplete field is still empty.
@@ -52,6 +56,25 @@ CREATE_VOCABULARY = (
     "USING fts5vocab(main, search, row)"
 )
 LOAD_VOCABULARY = "SELECT term, doc FROM temp.search_vocabulary"
+VOCABULARY_TERM = "SELECT doc FROM temp.search_vocabulary WHERE term = :term"
+
+# --------------------------------------------------------------------------- persisted index
+# The search's own table in the cache (bot.search.tables.SearchTables, a derived table that
+# the cache's writer builds): the in-memory indexes as arrays and strings, by name.
+
+DROP_BLOBS = "DROP TABLE IF EXISTS search_blobs"
+CREATE_BLOBS = """
+CREATE TABLE search_blobs (
+    name  TEXT PRIMARY KEY,
+    data  BLOB NOT NULL
+) WITHOUT ROWID
+"""
+INSERT_BLOB = "INSERT INTO search_blobs (name, data) VALUES (:name, :data)"
+HAS_BLOBS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_blobs'"
+BLOB = "SELECT data FROM search_blobs WHERE name = :name"
+READ_BLOBS = "SELECT name, data FROM search_blobs"
+NOTES_AFTER = "SELECT COUNT(*) FROM notes WHERE id > :max_id"
+NOTES_UP_TO = "SELECT COUNT(*) FROM notes WHERE id <= :max_id"
 
 # The search's own read-only connections: never write, keep hot index pages in memory.
 READER_PRAGMAS = (

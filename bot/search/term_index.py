@@ -1,10 +1,19 @@
 """An in-memory index of short texts (titles, headings, link labels) by the stems of their
-words, with prefix completion and typo tolerance."""
+words, with prefix completion and typo tolerance.
+
+Compact: stems are numbered; postings and each text's stems are flat integer arrays (CSR:
+an offsets array and a values array), so 150,000 headings cost a few megabytes, and the
+arrays load from the cache as they are (:mod:`bot.search.term_build`). Texts added since
+the persisted arrays were built are appended; texts of notes that are gone are *dead*:
+never returned. The typo tables (written forms by length) are built on first use.
+"""
 
 from __future__ import annotations
 
 import bisect
 import math
+import sys
+import threading
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -13,85 +22,100 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.search.query import QueryTerm
-from bot.search.text import max_edits, similarity, stem, words
+from bot.search.text import max_edits, similarity
 
 MAX_POSTINGS = 12_000  # texts gathered per in-memory search, at most
+FLOOR = 0.55  # of a text's score when the query explains none of its other words
+
+
+def ints(values: Iterable[int] = ()) -> array[int]:
+    return array("i", values)
+
+
+def offsets(values: Iterable[int] = ()) -> array[int]:
+    return array("q", values)
 
 
 class TermIndex:
-    """Short texts (titles, headings) by the stems of their words.
+    """Short texts by the stems of their words. Read-only once built (the lazy typo tables
+    are built under a lock), so any number of tasks and threads may query it. Postings are
+    ordered shortest text first, so that a very common word yields its most specific texts
+    first."""
 
-    Built once per snapshot in a worker thread; read-only afterwards, so any number of
-    tasks and threads may query it. Postings are ordered shortest text first, so that a
-    very common word yields its most specific texts first.
-    """
-
-    __slots__ = ("_fuzzy_cache", "by_len", "by_norm", "doc_terms", "doc_weight", "idf",
-                 "norm_ids", "norms", "postings", "size", "sorted_norms", "surface",
-                 "unseen_idf", "vocab")
-
-    def __init__(self, texts: Sequence[str], *, exact: bool = False) -> None:
-        """``exact``: also keep the texts' normalized forms, for exact and prefix matches
-        of the whole text (titles; not worth their memory for headings)."""
-        self.size = n = len(texts)
-        postings: dict[str, list[int]] = {}
-        doc_terms: list[tuple[str, ...]] = []
-        interned: dict[str, str] = {}
-        norms: list[str] = []
-        surface: dict[str, str] = {}  # every written form -> its stem
-        for doc, text in enumerate(texts):
-            found = words(text)
-            norms.append(" ".join(found))
-            terms: list[str] = []
-            for word in found:
-                term = surface.get(word)
-                if term is None:
-                    term = surface[word] = stem(word)
-                term = interned.setdefault(term, term)
-                if term not in terms:
-                    terms.append(term)
-                    postings.setdefault(term, []).append(doc)
-            doc_terms.append(tuple(terms))
-        self.idf = {t: math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5))
-                    for t, p in postings.items()}
+    def __init__(self, *, stems: list[str], post_off: array[int], post: array[int],
+                 doc_off: array[int], doc_tids: array[int], doc_weight: array[float],
+                 forms: list[str], form_sids: array[int], norms: list[str] | None = None,
+                 dead: frozenset[int] = frozenset(), sorted_sids: array[int] | None = None,
+                 ) -> None:
+        self.stems = stems
+        self.sid = {s: i for i, s in enumerate(stems)}
+        self.post_off = post_off
+        self.post = post
+        self.doc_off = doc_off
+        self.doc_tids = doc_tids
+        self.doc_weight = doc_weight
+        self.size = n = len(doc_off) - 1 if len(doc_off) else 0
+        self.df = ints(post_off[i + 1] - post_off[i] for i in range(len(stems)))
+        self.idf = [math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for df in self.df]
         self.unseen_idf = math.log(1.0 + (n + 0.5) / 0.5)
-        idf = self.idf
-        self.doc_weight = array("d", (sum(idf[t] for t in terms) or 1.0 for terms in doc_terms))
-        weight = self.doc_weight
-        self.postings = {t: tuple(sorted(p, key=weight.__getitem__)) for t, p in postings.items()}
-        self.doc_terms = doc_terms
-        self.norms = norms if exact else []
+        # completions walk the stems in order: appended stems are out of order
+        self.sorted_sids = sorted_sids
+        self.sorted_stems = stems if sorted_sids is None else [stems[i] for i in sorted_sids]
+        self.forms = forms
+        self.form_sids = form_sids
+        self.dead = dead
+        self.norms = norms or []
         self.by_norm: dict[str, list[int]] = {}
         self.sorted_norms: list[str] = []
         self.norm_ids: list[int] = []
-        if exact:
+        if norms:
             for doc, norm in enumerate(norms):
-                self.by_norm.setdefault(norm, []).append(doc)
-            order = sorted(range(n), key=lambda d: (norms[d], d))
+                if doc not in dead:
+                    self.by_norm.setdefault(norm, []).append(doc)
+            order = sorted((d for d in range(len(norms)) if d not in dead),
+                           key=lambda d: (norms[d], d))
             self.sorted_norms = [norms[d] for d in order]
             self.norm_ids = order
-        self.vocab = sorted(postings)
-        self.surface = surface
-        self.by_len: dict[int, list[str]] = {}  # written forms by length, for typos
-        for form in sorted(surface):
-            self.by_len.setdefault(len(form), []).append(form)
+        self._by_len: dict[int, tuple[list[str], list[int]]] | None = None
+        self._lock = threading.Lock()
         self._fuzzy_cache: dict[str, dict[str, float]] = {}
 
     # -- words
 
+    def posting(self, stem: str) -> array[int]:
+        i = self.sid[stem]
+        return self.post[self.post_off[i]:self.post_off[i + 1]]
+
+    def count(self, stem: str) -> int:
+        return self.df[self.sid[stem]]
+
     def completions(self, prefix: str, limit: int = 40, scan: int = 3000) -> dict[str, float]:
-        """Vocabulary stems that start with ``prefix``, the most frequent first."""
+        """Stems that start with ``prefix``, the most frequent first."""
         if not prefix:
             return {}
-        start = bisect.bisect_left(self.vocab, prefix)
+        start = bisect.bisect_left(self.sorted_stems, prefix)
         found: list[str] = []
-        for term in self.vocab[start : start + scan]:
+        for term in self.sorted_stems[start : start + scan]:
             if not term.startswith(prefix):
                 break
             found.append(term)
         if len(found) > limit:
-            found = sorted(found, key=lambda t: -len(self.postings[t]))[:limit]
+            found = sorted(found, key=lambda t: -self.count(t))[:limit]
         return {t: 0.55 + 0.45 * len(prefix) / len(t) for t in found if t != prefix}
+
+    def _lengths(self) -> dict[int, tuple[list[str], list[int]]]:
+        found = self._by_len
+        if found is None:
+            with self._lock:
+                found = self._by_len
+                if found is None:
+                    found = {}
+                    for form, i in zip(self.forms, self.form_sids, strict=True):
+                        forms, sids = found.setdefault(len(form), ([], []))
+                        forms.append(form)
+                        sids.append(i)
+                    self._by_len = found
+        return found
 
     def near(self, word: str) -> dict[str, float]:
         """Stems of the written words within a small edit distance of ``word`` (cached)."""
@@ -101,14 +125,18 @@ class TermIndex:
         found: dict[str, float] = {}
         if len(word) >= 4 and word.isalpha():
             edits = max_edits(word)
+            by_len = self._lengths()
             pool: list[str] = []
+            pool_sids: list[int] = []
             for length in range(len(word) - edits, len(word) + edits + 1):
-                pool.extend(self.by_len.get(length, ()))
-            for form, distance, _ in process.extract(
+                forms, sids = by_len.get(length, ((), ()))
+                pool.extend(forms)
+                pool_sids.extend(sids)
+            for form, distance, at in process.extract(
                 word, pool, scorer=OSA.distance, score_cutoff=edits, limit=8
             ):
                 if distance == 1 or (distance and form[:1] == word[:1]):
-                    term = self.surface[form]
+                    term = self.stems[pool_sids[at]]
                     found[term] = max(found.get(term, 0.0),
                                       similarity(int(distance), len(word)))
         if len(self._fuzzy_cache) > 4096:
@@ -118,7 +146,7 @@ class TermIndex:
 
     def term_matches(self, term: QueryTerm, *, typos: bool = True) -> dict[str, float]:
         """What ``term`` matches in this index: stem -> similarity (1 = same stem)."""
-        matches = {s: v for s, v in term.forms.items() if s in self.postings}
+        matches = {s: v for s, v in term.forms.items() if s in self.sid}
         # the word being typed, or a shortened word ("perf", "mayo") that matches nothing
         if (term.prefix and term.word) or (not matches and not term.stop
                                            and len(term.word) >= 3):
@@ -133,6 +161,10 @@ class TermIndex:
         return matches
 
     # -- texts
+
+    def doc_stems(self, doc: int) -> list[str]:
+        stems = self.stems
+        return [stems[i] for i in self.doc_tids[self.doc_off[doc]:self.doc_off[doc + 1]]]
 
     def search(
         self, terms: Sequence[QueryTerm], *, allowed: frozenset[int] | set[int] | None = None,
@@ -151,10 +183,12 @@ class TermIndex:
             return []
         matches = [self.term_matches(t, typos=typos) for t in terms]
         prefixes = [t.word if t.prefix else "" for t in terms]
+        idf = self.idf
+        sid = self.sid
         weights = []
         for term, found in zip(terms, matches, strict=True):
             if found:
-                weights.append(max(self.idf[s] * v for s, v in found.items()))
+                weights.append(max(idf[sid[s]] * v for s, v in found.items()))
             else:
                 weights.append(0.3 if term.stop else self.unseen_idf)
         total = sum(weights) or 1.0
@@ -164,25 +198,28 @@ class TermIndex:
             return []
         # the words with the fewest texts find the candidates; very common words are only
         # counted in (their postings would cost more than they tell)
-        generators.sort(key=lambda i: sum(len(self.postings[s]) for s in matches[i]))
+        sizes = {i: sum(self.count(s) for s in matches[i]) for i in generators}
+        generators.sort(key=sizes.__getitem__)
         spent = 0
         kept: list[int] = []
         for i in generators:
-            size = sum(len(self.postings[s]) for s in matches[i])
-            if kept and spent + size > max_postings:
+            if kept and spent + sizes[i] > max_postings:
                 break
             kept.append(i)
-            spent += size
+            spent += sizes[i]
+        dead = self.dead
         sets: list[set[int]] = []
-        ordered: list[tuple[int, ...] | None] = []  # a posting list, shortest text first
+        ordered: list[array[int] | None] = []  # a posting list, shortest text first
         for i in kept:
-            posting_lists = [self.postings[s] for s in matches[i]]
+            posting_lists = [self.posting(s) for s in matches[i]]
             if sum(map(len, posting_lists)) > max_postings:  # one very common word alone
                 posting_lists = [p[:max_postings] for p in posting_lists]
             one = set(posting_lists[0]) if len(posting_lists) == 1 else set().union(
                 *posting_lists)
             if allowed is not None:
                 one &= allowed
+            if dead:
+                one -= dead
             if one:
                 sets.append(one)
                 ordered.append(posting_lists[0] if len(posting_lists) == 1 else None)
@@ -202,7 +239,8 @@ class TermIndex:
         if len(pool) > cap:
             # the texts that match the most words first, the shortest first among equals
             rare = min(range(len(sets)), key=lambda k: len(sets[k]))
-            walk = ordered[rare] or sorted(sets[rare], key=self.doc_weight.__getitem__)
+            walk: Iterable[int] = ordered[rare] or sorted(sets[rare],
+                                                          key=self.doc_weight.__getitem__)
             chosen: list[int] = []
             for wanted in (best_count, best_count - 1):
                 for d in walk:
@@ -213,13 +251,10 @@ class TermIndex:
                 if len(chosen) >= cap or counts is None:
                     break
             candidates = chosen
-        idf = self.idf
-        doc_terms = self.doc_terms
         doc_weight = self.doc_weight
-        floor = 0.55
         scored: list[tuple[int, float, bool, float]] = []
         for d in candidates:
-            dterms = doc_terms[d]
+            dterms = self.doc_stems(d)
             covered = 0.0
             explained: dict[str, float] = {}
             fuzzy_used = False
@@ -245,8 +280,8 @@ class TermIndex:
                         explained[best_term] = best
             share = covered / total
             q_cover = share**query_power
-            d_cover = sum(idf[t] * v for t, v in explained.items()) / doc_weight[d]
-            score = q_cover * (floor + (1.0 - floor) * d_cover)
+            d_cover = sum(idf[sid[t]] * v for t, v in explained.items()) / doc_weight[d]
+            score = q_cover * (FLOOR + (1.0 - FLOOR) * d_cover)
             if prefix_bonus and norm and self.norms and self.norms[d].startswith(norm):
                 score = max(score, 0.8 + 0.2 * len(norm) / max(1, len(self.norms[d])))
             scored.append((d, score, fuzzy_used, share))
@@ -269,3 +304,7 @@ class TermIndex:
         found.sort(key=lambda d: (len(self.norms[d]), self.norms[d]))
         return found[:limit]
 
+
+def native_layout() -> str:
+    """What persisted arrays depend on: byte order and item sizes."""
+    return f"{sys.byteorder}:{array('i').itemsize}:{array('q').itemsize}:{array('d').itemsize}"

@@ -1,0 +1,136 @@
+"""The search index persisted in the notes cache, so that a start (or one CLI lookup)
+loads arrays instead of recomputing stems and postings for 150,000 headings.
+
+:class:`SearchTables` is a derived table of the cache (:mod:`bot.cache.derived`): the
+cache's writer calls :meth:`SearchTables.build` at the end of a cold build and
+:meth:`SearchTables.update` after an incremental sync, on a plain ``sqlite3`` connection in
+its own thread. The table ``search_blobs`` holds, by name, the vocabulary of the full-text
+index, the title, heading and link-label indexes (:mod:`bot.search.term_build`), the notes
+they belong to, and the id of the last note they cover.
+
+An incremental sync does not touch them: a changed note is written anew with a new id, so
+a loader reads the arrays, marks the notes that are gone as dead and indexes the few notes
+after the last id itself. When those come to more than :data:`REBUILD_SHARE` of the notes,
+``update`` builds the arrays again.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from array import array
+from collections.abc import Sequence
+
+from bot.search import sql
+from bot.search.term_build import Blobs, build, to_blobs
+from bot.search.term_index import native_layout
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # of the arrays; another one is built anew
+REBUILD_SHARE = 0.02  # of the notes changed since the arrays were built
+REBUILD_MIN = 200  # ... and at least this many notes
+_NL = "\n"
+
+
+def compute(con: sqlite3.Connection) -> Blobs:
+    """Everything the search persists, computed from the cache behind ``con``."""
+    from bot.search.loading import read_anchor_rows, read_base  # a cycle at import time
+
+    started = time.perf_counter()
+    snap = read_base(con)
+    out: Blobs = {}
+    notes = snap.notes
+    max_id = notes[-1].note_id if notes else 0
+    out["meta.format"] = str(FORMAT).encode()
+    out["meta.layout"] = native_layout().encode()
+    out["meta.max_id"] = str(max_id).encode()
+    out["notes.ids"] = array("q", (n.note_id for n in notes)).tobytes()
+    con.execute(sql.CREATE_VOCABULARY)
+    terms: list[str] = []
+    docs = array("i")
+    for term, count in con.execute(sql.LOAD_VOCABULARY):
+        terms.append(term)
+        docs.append(count)
+    out["vocab.terms"] = _NL.join(terms).encode()
+    out["vocab.docs"] = docs.tobytes()
+    out.update(to_blobs(build([n.title for n in notes], exact=True), "titles"))
+    keys, texts = read_headings(con, 0)
+    out["headings.keys"] = keys.tobytes()
+    out["headings.texts"] = _NL.join(texts).encode()
+    out.update(to_blobs(build(texts), "headings"))
+    labels, targets, sources = read_anchor_rows(con, snap, 0)
+    out["anchors.targets"] = array("q", targets).tobytes()
+    out["anchors.sources"] = array("q", sources).tobytes()
+    out.update(to_blobs(build(labels), "anchors"))
+    out["popular"] = _NL.join(key for key, _ in con.execute(
+        sql.INBOUND_LINKS, {"limit": 2000})).encode()
+    log.info("search: index arrays for %d notes computed in %.2fs (%.1f MB)", len(notes),
+             time.perf_counter() - started, sum(map(len, out.values())) / 1e6)
+    return out
+
+
+def read_headings(con: sqlite3.Connection, first_id: int) -> tuple[array[int], list[str]]:
+    """The headings of the notes from ``first_id`` on: keys (note id * stride + index) and
+    cleaned texts, in key order."""
+    from bot.search.text import clean_heading
+
+    keys = array("q")
+    texts: list[str] = []
+    stride = sql.SECTION_STRIDE
+    for _section_id, note_id, idx, heading in con.execute(sql.LOAD_HEADINGS,
+                                                          {"first_id": first_id}):
+        text = clean_heading(heading)
+        if text:
+            keys.append(note_id * stride + idx)
+            texts.append(text)
+    return keys, texts
+
+
+def read(con: sqlite3.Connection) -> Blobs | None:
+    """The persisted arrays, or ``None`` when there are none of this format and layout."""
+    if con.execute(sql.HAS_BLOBS).fetchone() is None:
+        return None
+    blobs: Blobs = dict(con.execute(sql.READ_BLOBS).fetchall())
+    if (blobs.get("meta.format") != str(FORMAT).encode()
+            or blobs.get("meta.layout") != native_layout().encode()):
+        return None
+    return blobs
+
+
+def write(con: sqlite3.Connection, blobs: Blobs) -> None:
+    con.execute(sql.DROP_BLOBS)
+    con.execute(sql.CREATE_BLOBS)
+    con.executemany(sql.INSERT_BLOB, ({"name": k, "data": v} for k, v in blobs.items()))
+
+
+class SearchTables:
+    """The search's derived table: ``NotesCache(path, derived=[SearchTables()])``."""
+
+    key = "search"
+    version = FORMAT
+
+    def build(self, con: sqlite3.Connection) -> None:
+        write(con, compute(con))
+
+    def update(self, con: sqlite3.Connection, changed: Sequence[int],
+               removed: Sequence[int]) -> None:
+        """Nothing to do unless many notes changed since the arrays were built (a loader
+        indexes the new ones itself); then build them again."""
+        row = None
+        if con.execute(sql.HAS_BLOBS).fetchone() is not None:
+            row = con.execute(sql.BLOB, {"name": "meta.max_id"}).fetchone()
+        if row is None:
+            self.build(con)
+            return
+        max_id = int(bytes(row[0]).decode())
+        ids = con.execute(sql.BLOB, {"name": "notes.ids"}).fetchone()
+        base = len(ids[0]) // 8 if ids else 0
+        newer = con.execute(sql.NOTES_AFTER, {"max_id": max_id}).fetchone()[0]
+        kept = con.execute(sql.NOTES_UP_TO, {"max_id": max_id}).fetchone()[0]
+        moved = newer + (base - kept)
+        if moved > max(REBUILD_MIN, REBUILD_SHARE * (kept + newer)):
+            log.info("search: %d notes changed since the index arrays were built: "
+                     "building them again", moved)
+            self.build(con)
