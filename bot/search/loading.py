@@ -63,6 +63,7 @@ def build_snapshot(db_path: Path, token: Token) -> Snapshot:
             persisted = False
             blobs = tables.compute(con)
         snap = assemble(con, token, blobs)
+        snap.persisted = persisted
     except (sqlite3.Error, KeyError, ValueError) as exc:
         log.warning("search: cannot read the notes cache %s: %s", db_path, exc)
         return Snapshot(token)

@@ -38,6 +38,7 @@ class Snapshot:
     def __init__(self, token: Token) -> None:
         self.token = token
         self.ready = False
+        self.persisted = False  # loaded from the cache's index arrays (not computed here)
         self.notes: list[Note] = []
         self.by_id: dict[int, int] = {}
         self.by_key: dict[tuple[str, str], int] = {}

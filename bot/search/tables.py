@@ -11,7 +11,8 @@ they belong to, and the id of the last note they cover.
 An incremental sync does not touch them: a changed note is written anew with a new id, so
 a loader reads the arrays, marks the notes that are gone as dead and indexes the few notes
 after the last id itself. When those come to more than :data:`REBUILD_SHARE` of the notes,
-``update`` builds the arrays again.
+or a note was given an id that the arrays cover (the cache numbers new notes from its
+highest id, which a removed note may have held), ``update`` builds the arrays again.
 """
 
 from __future__ import annotations
@@ -130,7 +131,12 @@ class SearchTables:
         newer = con.execute(sql.NOTES_AFTER, {"max_id": max_id}).fetchone()[0]
         kept = con.execute(sql.NOTES_UP_TO, {"max_id": max_id}).fetchone()[0]
         moved = newer + (base - kept)
-        if moved > max(REBUILD_MIN, REBUILD_SHARE * (kept + newer)):
+        if any(note_id <= max_id for note_id in changed):
+            # an id the arrays cover was given to another note (the cache numbers new notes
+            # from its highest id, which a removed note may have held)
+            log.info("search: a note id the index arrays cover was reused: building them again")
+            self.build(con)
+        elif moved > max(REBUILD_MIN, REBUILD_SHARE * (kept + newer)):
             log.info("search: %d notes changed since the index arrays were built: "
                      "building them again", moved)
             self.build(con)
