@@ -3,8 +3,11 @@
 :class:`VaultSync` runs the first sync in the background at start-up (commands answer
 "still loading" meanwhile, unless a previous run left a complete cache, which is served at
 once), then re-syncs every ``interval`` minutes so that edits to the vault show up without
-a restart. A failed sync is logged and retried on the next round; it never stops the loop
-and never damages the cache (a sync is atomic).
+a restart, and at once when a read finds the cache damaged (it is rebuilt; "still loading"
+only while there is nothing sound to serve). A failed or refused sync (another vault, a
+vault that shrank or is gone) is logged, once per cause, and retried on the next round; it
+never stops the loop and never changes the cache. :meth:`VaultSync.stop` cancels a running
+sync, which removes its side files and workers, within a couple of seconds.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
-from bot.cache.store import NotesCache, ProgressCallback, SyncReport, VaultUnavailable
+from bot.cache.errors import VaultMismatch, VaultUnavailable
+from bot.cache.records import ProgressCallback, SyncReport
+from bot.cache.store import NotesCache
 from bot.errors import NotesLoading, NotesUnavailable
 
 log = logging.getLogger(__name__)
@@ -33,6 +38,8 @@ class VaultSync:
         self._first_done = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._served_from_previous_run = False
+        self._syncing = False
+        self._logged_cause: str | None = None  # the refusal last logged (logged once)
 
     async def start(self) -> None:
         """Start syncing in the background (returns at once)."""
@@ -42,6 +49,7 @@ class VaultSync:
         self._task = asyncio.create_task(self._run(), name="notecast-vault-sync")
 
     async def stop(self) -> None:
+        """Stop the loop; a sync under way is cancelled (and cleans up after itself)."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -51,6 +59,8 @@ class VaultSync:
     @property
     def loading(self) -> bool:
         """True while there is no complete cache to answer from."""
+        if self.cache.damaged:
+            return self._syncing or (self._task is not None and not self._task.done())
         return not self._first_done.is_set() and not self._served_from_previous_run
 
     async def wait_first_sync(self) -> None:
@@ -65,18 +75,22 @@ class VaultSync:
 
     async def sync_now(self, progress: ProgressCallback | None = None) -> SyncReport | None:
         """One sync; failures are logged and kept in ``last_error``, never raised."""
+        self._syncing = True
         try:
             report = await self.cache.sync(self.notes_dir, progress=progress)
-        except VaultUnavailable as exc:
+        except (VaultUnavailable, VaultMismatch) as exc:
             self.last_error = str(exc)
-            log.error("cannot sync the notes: %s (the cache is unchanged)", exc)
+            cause = f"{type(exc).__name__}: {exc}"
+            if cause != self._logged_cause:  # once per cause, not every round
+                self._logged_cause = cause
+                log.error("cannot sync the notes, sync refused: %s (the cache is unchanged)", exc)
             return None
         except Exception as exc:  # keep the bot up; the next round tries again
             self.last_error = f"{type(exc).__name__}: {exc}"
             log.exception("notes sync failed (the cache is unchanged)")
             return None
         else:
-            self.last_report, self.last_error = report, None
+            self.last_report, self.last_error, self._logged_cause = report, None, None
             for hook in self.after_sync:
                 try:
                     await hook()
@@ -84,12 +98,19 @@ class VaultSync:
                     log.exception("after a sync, %s failed", getattr(hook, "__qualname__", hook))
             return report
         finally:
+            self._syncing = False
             self._first_done.set()
 
     async def _run(self) -> None:
         await self.sync_now()
-        if self.interval <= 0:
-            return
         while True:
-            await asyncio.sleep(self.interval)
+            if self.interval <= 0 and not self.cache.damaged:
+                await self.cache.damage_found.wait()  # only a damaged cache brings a sync
+            elif not self.cache.damaged:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.cache.damage_found.wait(), self.interval)
+            elif self.interval > 0:  # damaged, and the last rebuild failed: wait a round
+                await asyncio.sleep(self.interval)
+            else:
+                return
             await self.sync_now()

@@ -7,10 +7,13 @@ their first timestamp) and a section's moments. Plain async service: no Discord 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 
 from bot.cache import sql
+from bot.cache.errors import CacheDamaged
 from bot.cache.store import NotesCache
+from bot.errors import NotesLoading
 from bot.notes.parsing import format_seconds
 
 log = logging.getLogger(__name__)
@@ -73,22 +76,37 @@ class NoteCard:
 
 
 class NoteReader:
+    """Reads notes through the cache's read-only connections: a card is one read (one
+    snapshot of the cache), so a sync never shows half of a note. A damaged cache (rebuilt
+    by the next sync) answers "still loading"."""
+
     def __init__(self, cache: NotesCache) -> None:
         self.cache = cache
 
     async def card(self, note_id: int) -> NoteCard | None:
-        row = await self.cache.fetch_one(sql.NOTE_CARD, {"note_id": note_id})
-        if row is None:
-            return None
-        sections = tuple(
-            SectionInfo(r["idx"], r["level"], r["heading"], r["body"], r["first_seconds"])
-            for r in await self.cache.fetch_all(sql.NOTE_SECTIONS, {"note_id": note_id})
-        )
-        return NoteCard(row["id"], row["channel"], row["channel_name"], row["slug"], row["title"],
-                        row["video_id"], row["episode_title"], row["path"], row["intro"],
-                        sections)
+        try:
+            return await self.cache.read(lambda con: _card(con, note_id), None)
+        except CacheDamaged:
+            raise NotesLoading() from None
 
     async def moments(self, note_id: int, section_index: int) -> list[Moment]:
-        rows = await self.cache.fetch_all(
-            sql.SECTION_MOMENTS, {"note_id": note_id, "section_idx": section_index})
+        try:
+            rows = await self.cache.fetch_all(
+                sql.SECTION_MOMENTS, {"note_id": note_id, "section_idx": section_index})
+        except CacheDamaged:
+            raise NotesLoading() from None
         return [Moment(r["seconds"], r["offset"], bool(r["repaired"])) for r in rows]
+
+
+def _card(con: sqlite3.Connection, note_id: int) -> NoteCard | None:
+    cursor = con.cursor()
+    cursor.row_factory = sqlite3.Row
+    row = cursor.execute(sql.NOTE_CARD, {"note_id": note_id}).fetchone()
+    if row is None:
+        return None
+    sections = tuple(
+        SectionInfo(r["idx"], r["level"], r["heading"], r["body"], r["first_seconds"])
+        for r in cursor.execute(sql.NOTE_SECTIONS, {"note_id": note_id}).fetchall()
+    )
+    return NoteCard(row["id"], row["channel"], row["channel_name"], row["slug"], row["title"],
+                    row["video_id"], row["episode_title"], row["path"], row["intro"], sections)

@@ -229,7 +229,7 @@ def pause_before_commit(marker, pause_seconds):
     aiosqlite.Connection.execute = execute
 
 
-async def main(db, vault, marker, pause_at, pause_seconds):
+async def main(db, vault, marker, pause_at, pause_seconds, rebuild):
     def progress(done, total):
         if pause_at == "half" and total and done >= total // 2 and not marker.exists():
             marker.write_text(f"{done}/{total}")
@@ -238,13 +238,13 @@ async def main(db, vault, marker, pause_at, pause_seconds):
     if pause_at == "commit":
         pause_before_commit(marker, pause_seconds)
     async with NotesCache(Path(db), workers=2) as cache:
-        report = await cache.sync(Path(vault), progress=progress)
+        report = await cache.sync(Path(vault), progress=progress, rebuild=rebuild)
     print(report.mode, report.parsed, report.counts.notes, flush=True)
 
 
 if __name__ == "__main__":  # the parse pool's workers import this file again
-    db, vault, marker, pause_at, pause_seconds = sys.argv[1:6]
-    asyncio.run(main(db, vault, Path(marker), pause_at, float(pause_seconds)))
+    db, vault, marker, pause_at, pause_seconds, rebuild = sys.argv[1:7]
+    asyncio.run(main(db, vault, Path(marker), pause_at, float(pause_seconds), rebuild == "rebuild"))
 """
 
 
@@ -252,14 +252,14 @@ class PausedSync:
     """A sync in a subprocess (its own process group), paused at ``pause_at``."""
 
     def __init__(self, tmp_path: Path, db: Path, vault: Path, pause_at: str,
-                 pause_seconds: float = 600.0) -> None:
+                 pause_seconds: float = 600.0, rebuild: bool = False) -> None:
         self.marker = tmp_path / f"paused-{pause_at}-{time.monotonic_ns()}"
         script = tmp_path / "paused_sync.py"
         script.write_text(SYNC_SCRIPT, encoding="utf-8")
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
         self.proc = subprocess.Popen(
             [sys.executable, str(script), str(db), str(vault), str(self.marker), pause_at,
-             str(pause_seconds)],
+             str(pause_seconds), "rebuild" if rebuild else "-"],
             cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             start_new_session=True,
         )

@@ -12,7 +12,6 @@ the same vault holds.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import sqlite3
@@ -25,10 +24,11 @@ from typing import Any
 
 import pytest
 
+import bot.cache.incremental
 import bot.cache.loader
-import bot.cache.store
+import bot.cache.pool
 from bot.cache import sql
-from bot.cache.store import NotesCache, SyncReport, VaultUnavailable
+from bot.cache.store import NotesCache, SyncReport, VaultMismatch, VaultUnavailable
 from tests.cache.helpers import (
     REPO_ROOT,
     SAMPLE_VAULT,
@@ -192,8 +192,9 @@ async def test_warm_sync_reads_no_file(vault: Path, db: Path, monkeypatch: pytes
     before = snapshot(db)
     reads = Reads(monkeypatch, vault)
     async with NotesCache(db, workers=1) as cache:
+        generation = cache.generation
         report = await cache.sync(vault)
-        assert cache.generation == 0  # nothing changed
+        assert cache.generation == generation == 1  # nothing changed
     assert report.mode == "incremental"
     assert (report.parsed, report.unchanged, report.removed) == (0, 15, 0)
     assert [s.path for s in report.skipped] == ["index.md"]
@@ -209,7 +210,7 @@ async def test_warm_sync_never_calls_the_loader(vault: Path, db: Path,
     def fail(*args: Any) -> None:
         raise AssertionError("a file was loaded")
 
-    monkeypatch.setattr(bot.cache.store, "load_batch", fail)
+    monkeypatch.setattr(bot.cache.pool, "load_batch", fail)
     monkeypatch.setattr(bot.cache.loader, "load_batch", fail)
     report = await sync(db, vault)
     assert report.parsed == 0 and report.unchanged == 15
@@ -222,7 +223,7 @@ async def test_touched_file_is_hashed_once_not_parsed(vault: Path, db: Path, tmp
     reads = Reads(monkeypatch, vault)
     async with NotesCache(db, workers=1) as cache:
         report = await cache.sync(vault)
-        assert cache.generation == 0
+        assert cache.generation == 1  # a new stat is not a change
     assert (report.parsed, report.unchanged) == (0, 15)
     assert reads.loaded == [QT]  # hashed, found unchanged
     mtime = query(db, "SELECT mtime_ns FROM files WHERE path = ?", QT)[0][0]
@@ -244,8 +245,9 @@ async def test_changed_note_is_parsed_and_searchable(vault: Path, db: Path, tmp_
                     encoding="utf-8")
     reads = Reads(monkeypatch, vault)
     async with NotesCache(db, workers=1) as cache:
-        report = await cache.sync(vault)
         assert cache.generation == 1
+        report = await cache.sync(vault)
+        assert cache.generation == 2
     assert (report.parsed, report.unchanged, report.removed) == (1, 14, 0)
     assert reads.loaded == [QT]
     assert fts_paths(db, "zorblefish") == {QT}
@@ -296,7 +298,7 @@ async def test_removed_note_leaves_no_rows(vault: Path, db: Path, tmp_path: Path
     (vault / QT).unlink()
     async with NotesCache(db, workers=1) as cache:
         report = await cache.sync(vault)
-        assert cache.generation == 1
+        assert cache.generation == 2
     assert (report.removed, report.parsed, report.unchanged) == (1, 0, 14)
     assert report.counts.notes == 11
     assert rows_of_note(db, note_id) == dict.fromkeys(rows_of_note(db, note_id), 0)
@@ -481,13 +483,13 @@ async def test_other_schema_version_is_rebuilt(vault: Path, db: Path, tmp_path: 
     await assert_same_as_cold(db, vault, tmp_path)
 
 
-def test_unreadable_cache_file_is_rebuilt(vault: Path, db: Path) -> None:
-    """The cache is derived data: a file that is not a database is rebuilt, not fatal.
-
-    Run as ``notecast index`` in a subprocess with a time limit: a failed open must not
-    leave an aiosqlite thread behind that keeps the process from ever exiting."""
+def test_a_file_that_is_not_a_cache_is_refused_by_index(vault: Path, db: Path) -> None:
+    """``notecast index --db notes.md`` must not turn a text file into a cache: it says so
+    and leaves the file as it was. Run in a subprocess with a time limit: a failed open
+    must not leave a thread behind that keeps the process from exiting."""
     db.parent.mkdir(parents=True)
     db.write_bytes(b"this is not an SQLite database\n" * 200)
+    before = db.read_bytes(), db.stat().st_mtime_ns
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECAST_")}
     try:
         proc = subprocess.run(
@@ -495,18 +497,26 @@ def test_unreadable_cache_file_is_rebuilt(vault: Path, db: Path) -> None:
             cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=20, check=False)
     except subprocess.TimeoutExpired as exc:
         raise AssertionError(f"notecast index hung: {(exc.stderr or b'')[-1500:]!r}") from None
-    assert proc.returncode == 0, proc.stderr[-1500:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report["mode"] == "cold" and report["notes"] == 12
+    assert proc.returncode != 0
+    assert "is not a Notecast cache" in proc.stderr + proc.stdout
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == before
 
 
-async def test_other_notes_dir_is_a_cold_rebuild(vault: Path, db: Path, tmp_path: Path) -> None:
+async def test_other_notes_dir_is_refused_unless_rebuild(vault: Path, db: Path,
+                                                         tmp_path: Path) -> None:
     await sync(db, vault)
+    before = snapshot(db)
     other = tmp_path / "other"
     shutil.copytree(vault, other)
     (other / QT).unlink()
-    report = await sync(db, other)
-    assert report.mode == "cold" and report.counts.notes == 11
+    with pytest.raises(VaultMismatch) as refused:
+        await sync(db, other)
+    message = str(refused.value)
+    assert str(db) in message and os.path.realpath(vault) in message
+    assert os.path.realpath(other) in message and "--rebuild" in message
+    assert snapshot(db) == before
+    report = await sync(db, other, rebuild=True)
+    assert report.mode == "rebuild" and report.counts.notes == 11
     await assert_same_as_cold(db, other, tmp_path)
     # the same folder by another path (a symbolic link) is the same vault
     link = tmp_path / "link"
@@ -523,7 +533,7 @@ async def test_missing_notes_folder_keeps_the_cache(vault: Path, db: Path, tmp_p
     async with NotesCache(db, workers=1) as cache:
         with pytest.raises(VaultUnavailable):
             await cache.sync(vault)
-        assert cache.generation == 0
+        assert cache.generation == 1
         assert (await cache.counts()).notes == 12  # still readable, same connection
         assert (await cache.stats()).notes_dir == os.path.realpath(vault)
     assert snapshot(db) == before
@@ -541,7 +551,7 @@ async def test_cold_build_by_the_parse_pool_equals_one_made_in_a_thread(tmp_path
     """A large vault is parsed by worker processes that hand each batch's sections, links
     and quotes over in part files; a small one in a thread that hands them over directly.
     Both must give the same cache, and no part file may be left behind."""
-    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.store.POOL_THRESHOLD + 100,
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.pool.POOL_THRESHOLD + 100,
                                 channels=3)
     for name in ("quantum_tunneling.md", "bioluminescence_chemistry.md"):  # quotes, moments
         shutil.copy(SAMPLE_VAULT / "curiousorbit" / name, big.root / "show00" / name)
@@ -556,18 +566,18 @@ async def test_cold_build_by_the_parse_pool_equals_one_made_in_a_thread(tmp_path
 
 async def test_parse_workers_yield_the_cpu_to_the_bot(db: Path) -> None:
     """During a first build the workers run at a lower priority than the bot's process."""
-    pool = await NotesCache(db, workers=2)._start_pool()
+    pool = await asyncio.to_thread(bot.cache.pool.start_pool, 2)
     try:
         niceness = pool.submit(os.nice, 0).result(timeout=60)
     finally:
         pool.shutdown()
-    assert niceness == min(19, os.nice(0) + bot.cache.store.WORKER_NICENESS)
+    assert niceness == min(19, os.nice(0) + bot.cache.pool.WORKER_NICENESS)
 
 
 async def test_a_regenerated_vault_is_built_anew_not_updated_note_by_note(tmp_path: Path) -> None:
     """When most files changed (the generator ran again), the sync builds a new cache, as
     fast as a first build and with flat memory, and no note id comes to mean another note."""
-    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.store.REBUILD_MIN_FILES + 60,
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.incremental.REBUILD_MIN_FILES + 60,
                                 channels=3)
     an_hour_ago = time.time() - 3600
     for path in all_files(big.root):  # not "racily clean": the next sync trusts their stats
@@ -589,7 +599,7 @@ async def test_a_regenerated_vault_is_built_anew_not_updated_note_by_note(tmp_pa
 
 
 async def test_a_few_changed_notes_are_updated_in_place(tmp_path: Path) -> None:
-    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.store.REBUILD_MIN_FILES + 60,
+    big = write_synthetic_vault(tmp_path / "big", notes=bot.cache.incremental.REBUILD_MIN_FILES + 60,
                                 channels=3)
     an_hour_ago = time.time() - 3600
     for path in all_files(big.root):
@@ -649,7 +659,7 @@ async def test_killed_cold_build_leaves_the_old_cache(vault: Path, db: Path, tmp
                                                       big_vault, pause_at: str) -> None:
     await sync(db, vault)  # a complete cache of the sample vault
     before = snapshot(db)
-    run = PausedSync(tmp_path, db, big_vault.root, pause_at)
+    run = PausedSync(tmp_path, db, big_vault.root, pause_at, rebuild=True)
     try:
         where = run.wait_until_paused()
         [building] = db.parent.glob(db.name + ".building-[0-9]*[0-9]")  # the builder's side file
@@ -665,8 +675,8 @@ async def test_killed_cold_build_leaves_the_old_cache(vault: Path, db: Path, tmp
     async with NotesCache(db, workers=2) as cache:
         assert not _leftovers(db)
         assert (await cache.counts()).notes == 12
-        report = await cache.sync(big_vault.root)
-    assert report.mode == "cold"
+        report = await cache.sync(big_vault.root, rebuild=True)
+    assert report.mode == "rebuild"
     counts = report.counts
     assert (counts.notes, counts.channels, counts.hubs, counts.episodes) == (
         big_vault.notes, big_vault.channels, big_vault.channels, big_vault.episodes)
