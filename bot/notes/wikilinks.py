@@ -56,7 +56,6 @@ def wikilink_at(raw: str, start: int, embed: bool, markup_after: bool) -> WikiLi
     opened = _OPEN_RUN.match(raw, start)
     assert opened is not None
     inner_at = opened.end()
-    run = inner_at - start
     target_end = _TARGET.match(raw, inner_at).end()  # type: ignore[union-attr]
     raw_target = raw[inner_at:target_end]
     if raw.startswith("]]", target_end):
@@ -75,7 +74,7 @@ def wikilink_at(raw: str, start: int, embed: bool, markup_after: bool) -> WikiLi
         return inner_at - 1
     closed = _CLOSE_RUN.match(raw, close)
     assert closed is not None
-    end = close + min(closed.end() - close, max(2, run))
+    end = closed.end()  # "[[a]]]" and "[[[[a]]]]": every bracket of the run goes
     text, link_record = _link(raw_target, raw_label, embed)
     return end, text, link_record
 

@@ -4,10 +4,24 @@ The vault may be a read-only mount that somebody else fills, so nothing here tru
 symbolic links are never followed out of the vault, directory loops are cut, a named pipe
 or a device is never opened (a read would block for ever), and a file is opened
 non-blocking and checked again after opening, in case it changed under us.
+
+Three shapes of vault are read (:attr:`VaultScan.layout` says which it was):
+
+* channel folders, ``<channel>/<slug>.md``, with the hub ``<channel>/<channel>.md``;
+* a single folder of notes (one podcast, as many Obsidian users keep it): the folder is
+  the channel and ``<folder>.md`` in it the hub. A vault is read so when it holds more
+  notes at its top level than folders that hold notes;
+* either of them with nested subfolders: a note belongs to the channel of its first
+  folder level (or to the single folder), and the hub lies right in the channel folder.
+
+``directory.md`` at the top level names the channels; ``index.md`` there is no note. Two
+notes of one channel with the same name are never decided by the order of a listing:
+the shallower is read (then the first by path), and the other is reported with both paths.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -20,10 +34,11 @@ from typing import NamedTuple
 from bot.notes.parsing import channel_key, clean_line, is_hub_file
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
-# The vault is one level deep; a deeper tree is cut (the walk recurses, and a hostile tree
+# A deeper tree is cut (the walk recurses, and a hostile tree
 # a few thousand folders deep would otherwise end it with a RecursionError).
 MAX_DEPTH = 16
 DIRECTORY_FILE = "directory.md"
+INDEX_FILE = "index.md"
 
 
 class VaultFile(NamedTuple):
@@ -43,6 +58,9 @@ class VaultFile(NamedTuple):
 class VaultScan:
     files: list[VaultFile]
     folders: dict[str, str]  # channel key -> folder name on disk
+    # how the vault was read, for people: "81 channel folders", "a single folder of notes:
+    # lexfridman", "3 channel folders with nested subfolders", "an empty folder"
+    layout: str = ""
 
 
 def scan_vault(root: Path) -> VaultScan:
@@ -59,7 +77,10 @@ def scan_vault(root: Path) -> VaultScan:
     files: list[VaultFile] = []
     folders: dict[str, str] = {}
     seen_dirs: set[tuple[int, int]] = set()
-    seen_notes: dict[str, dict[str, str]] = {}  # channel key -> slug -> path of its first note
+    seen_notes: dict[str, dict[str, int]] = {}  # channel key -> slug -> index in files
+    twins: dict[tuple[str, str], list[int]] = {}  # notes of one channel with one name
+    root_name = os.path.basename(root_real) or "notes"
+    shape = {"single": False, "nested": False}
     add = files.append
 
     def ignored(rel_path: str, reason: str) -> None:
@@ -86,7 +107,16 @@ def scan_vault(root: Path) -> VaultScan:
         # what is the same for all the files of the folder is worked out once, not per file
         base = os.path.join(directory, "")  # with the "/", as os.scandir() joins a path
         prefix = f"{rel}/" if rel else ""
-        classify = _classifier(rel, seen_notes)
+        stats: dict[str, os.stat_result] | None = None
+        if not rel:  # the top level decides how the vault is read
+            stats = _stat_names(base, names)
+            shape["single"] = _is_single_folder(stats)
+            if shape["single"]:
+                folders[channel_key(root_name)] = root_name
+        single = shape["single"]
+        if rel and (single or "/" in rel):
+            shape["nested"] = True  # a note in a subfolder of its channel
+        classify = _classifier(rel, single, root_name, seen_notes, twins, files)
         for name in names:
             if name.startswith("."):
                 continue  # .obsidian, .git, .DS_Store: not content
@@ -97,7 +127,7 @@ def scan_vault(root: Path) -> VaultScan:
                 continue
             path = base + name
             try:
-                info = os.lstat(path)
+                info = stats[name] if stats is not None and name in stats else os.lstat(path)
             except OSError as exc:
                 ignored(rel_path, f"cannot stat: {exc.strerror}")
                 continue
@@ -119,7 +149,7 @@ def scan_vault(root: Path) -> VaultScan:
                     ignored(rel_path, "symbolic link to a folder (not followed)")
                     continue
             if stat.S_ISDIR(info.st_mode):
-                if not rel:
+                if not rel and not single:
                     folders.setdefault(channel_key(name), name)
                 walk(path, rel_path, depth + 1)
                 continue
@@ -130,7 +160,51 @@ def scan_vault(root: Path) -> VaultScan:
             add(classify(name, rel_path, info))  # a link to a file in the vault
 
     walk(root_real, "", 0)
-    return VaultScan(files, folders)
+    for indexes in twins.values():
+        _settle_twins(files, indexes)
+    return VaultScan(files, folders, _layout(shape["single"], shape["nested"], folders, root_name))
+
+
+def _stat_names(base: str, names: list[str]) -> dict[str, os.stat_result]:
+    """``lstat`` of the top level's entries (a name that fails is stat'ed again, and
+    reported, by the walk)."""
+    stats: dict[str, os.stat_result] = {}
+    for name in names:
+        if not name.startswith("."):
+            with contextlib.suppress(OSError, UnicodeEncodeError):
+                stats[name] = os.lstat(base + name)
+    return stats
+
+
+def _is_single_folder(stats: dict[str, os.stat_result]) -> bool:
+    """A vault is one folder of notes when its top level holds more notes than folders."""
+    notes = folders = 0
+    for name, info in stats.items():
+        if stat.S_ISDIR(info.st_mode):
+            folders += 1
+        elif _is_markdown(name) and name.lower() not in _TOP_PAGES:
+            notes += 1
+    return notes > folders
+
+
+def _layout(single: bool, nested: bool, folders: dict[str, str], root_name: str) -> str:
+    if single:
+        layout = f"a single folder of notes: {root_name}"
+    elif folders:
+        layout = f"{len(folders):,} channel folder{'' if len(folders) == 1 else 's'}"
+    else:
+        return "an empty folder"
+    return layout + " with nested subfolders" if nested else layout
+
+
+def _settle_twins(files: list[VaultFile], indexes: list[int]) -> None:
+    """Notes of one channel with one name: the shallowest is read (then the first by path,
+    never the first listed), and each other is reported with both paths."""
+    ranked = sorted(indexes, key=lambda k: (files[k].path.count("/"), files[k].path))
+    kept = files[ranked[0]].path
+    for k in ranked[1:]:
+        files[k] = files[k]._replace(kind="ignored",
+                                     reason=f"same channel and name as {kept} (that one is read)")
 
 
 def _is_utf8(name: str) -> bool:
@@ -148,18 +222,30 @@ def _printable(path: str) -> str:
 
 _NOT_MARKDOWN = "not a markdown (.md) file"
 _TOO_LARGE = f"larger than {MAX_NOTE_BYTES // (1024 * 1024)} MB"
+_TOP_PAGES = frozenset({DIRECTORY_FILE, INDEX_FILE})
 _Classify = Callable[[str, str, os.stat_result], VaultFile]
 
 
-def _classifier(rel: str, seen_notes: dict[str, dict[str, str]]) -> _Classify:
-    """How to classify a regular file (name, path, stat) of the folder ``rel``.
+def _is_markdown(name: str) -> bool:
+    # a name that ends in ".md" ends in ".md" lower-cased too: the same test, faster
+    return name.endswith(".md") or name.lower().endswith(".md")
+
+
+def _classifier(rel: str, single: bool, root_name: str, seen_notes: dict[str, dict[str, int]],
+                twins: dict[tuple[str, str], list[int]], files: list[VaultFile]) -> _Classify:
+    """How to classify a regular file (name, path, stat) of the folder ``rel``, which the
+    caller appends to ``files`` next; a note whose channel already has its name is listed
+    in ``twins`` (settled by :func:`_settle_twins` once the walk is done).
 
     What is the same for all the files of a folder (its channel key, the hub's name, its
     depth) is worked out here once, not for every file in the scan's hot loop.
     """
-    if not rel:
+    if single:
+        folder, below = root_name, rel
+    elif not rel:
         return _classify_top_level
-    folder, _, below = rel.partition("/")
+    else:
+        folder, _, below = rel.partition("/")
     channel = channel_key(folder)
     seen = seen_notes.setdefault(channel, {})
     # a hub lies right in its channel folder ("acquiredfm/acquiredFM.md"); two ASCII names
@@ -167,12 +253,14 @@ def _classifier(rel: str, seen_notes: dict[str, dict[str, str]]) -> _Classify:
     # white space at either end)
     hub_folder = None if below else folder
     ascii_hub = folder.lower() if hub_folder is not None and folder.isascii() else None
+    top_level = single and not rel
 
     def classify(name: str, rel_path: str, info: os.stat_result) -> VaultFile:
         size = info.st_size
-        # a name that ends in ".md" ends in ".md" lower-cased too: the same test, faster
-        if not (name.endswith(".md") or name.lower().endswith(".md")):
+        if not _is_markdown(name):
             return VaultFile(rel_path, size, info.st_mtime_ns, "ignored", None, None, _NOT_MARKDOWN)
+        if top_level and name.lower() in _TOP_PAGES:
+            return _classify_top_level(name, rel_path, info)
         if size > MAX_NOTE_BYTES:
             return VaultFile(rel_path, size, info.st_mtime_ns, "ignored", None, None, _TOO_LARGE)
         stem = name[:-3]
@@ -185,10 +273,10 @@ def _classifier(rel: str, seen_notes: dict[str, dict[str, str]]) -> _Classify:
             if hub:
                 return VaultFile(rel_path, size, info.st_mtime_ns, "hub", channel, slug)
         first = seen.get(slug)
-        if first is not None:
-            return VaultFile(rel_path, size, info.st_mtime_ns, "ignored", channel, slug,
-                               f"same channel and name as {first}")
-        seen[slug] = rel_path
+        if first is None:
+            seen[slug] = len(files)
+        else:
+            twins.setdefault((channel, slug), [first]).append(len(files))
         return VaultFile(rel_path, size, info.st_mtime_ns, "note", channel, slug)
 
     return classify
