@@ -9,7 +9,6 @@ and make note text safe to post (no pings, no stray markdown).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.app.tree import PUBLIC_DEFER
+from bot.app.tree import PUBLIC_DEFER, end_public_defer
 from cogs.render.text import CHOICE_LIMIT, choice_text, clip, neutralise_mentions, safe_text
 from cogs.views import OwnedView
 
@@ -72,16 +71,15 @@ async def send_reply(interaction: discord.Interaction[Any],
     message when the reply was one (else the reply is the interaction's original response).
 
     After a public deferral an ephemeral reply cannot take the "thinking" message's place
-    (ephemerality is fixed when deferring): that message is deleted and the reply follows
-    for the member's eyes only.
+    (ephemerality is fixed when deferring): that message is removed
+    (:func:`bot.app.tree.end_public_defer`) and the reply follows for the member's eyes only.
     """
     kwargs = reply.send_kwargs()
     if not interaction.response.is_done():
         await interaction.response.send_message(**kwargs)
         return None
-    if reply.ephemeral and interaction.extras.pop(PUBLIC_DEFER, False):
-        with contextlib.suppress(discord.HTTPException):
-            await interaction.delete_original_response()
+    if reply.ephemeral:
+        await end_public_defer(interaction)
     return await interaction.followup.send(wait=True, **kwargs)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from datetime import UTC
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
@@ -22,37 +24,24 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
-def _layout(stats: Any) -> str | None:
-    """How the vault was read (``CacheStats.layout``), when the cache says."""
-    layout = getattr(stats, "layout", None)
-    if not layout:
-        return None
-    text = getattr(layout, "description", None) or getattr(layout, "value", None) or layout
-    return safe_clip(str(text), 1024)
+_REFUSED_AT = re.compile(r"^(\d{4}-\d\d-\d\dT[\d:.]+(?:[+-]\d\d:\d\d|Z)?): ")
+_VAULT_PATH = re.compile(r"\bthe vault .{0,4096}? holds\b")
 
 
-def _refused(stats: Any) -> str | None:
-    """A sync that was refused (``CacheStats.refused``): what it found and what is served."""
-    refused = getattr(stats, "refused", None)
-    if not refused:
-        return None
-    if isinstance(refused, str):
-        return safe_clip(f"Last sync refused: {refused}", 1024)
-    found = getattr(refused, "vault_notes", None)
-    if found is None:
-        found = getattr(refused, "found", None)
-    cached = getattr(refused, "cached_notes", None)
-    if cached is None:
-        cached = getattr(refused, "cached", None)
-    reason = getattr(refused, "reason", None)
-    if isinstance(found, int) and isinstance(cached, int):
-        text = (f"Last sync refused: the vault folder holds {_n(found)} notes, the cache "
-                f"{_n(cached)}; still serving the cache.")
-        if reason:
-            text += f" ({reason})"
-    else:
-        text = f"Last sync refused: {reason or refused}; still serving the cache."
-    return safe_clip(text, 1024)
+def refused_text(refused: str) -> tuple[str, datetime | None]:
+    """``CacheStats.refused`` for members: what the vault held against the cache, without
+    the server's folder path or the admin's command-line flag; and when it happened."""
+    when = None
+    found = _REFUSED_AT.match(refused)
+    if found:
+        with contextlib.suppress(ValueError):
+            when = datetime.fromisoformat(found.group(1))
+        refused = refused[found.end():]
+    refused = _VAULT_PATH.sub("the vault folder holds", refused, count=1)
+    refused = refused.split("; pass --", 1)[0].replace(": sync refused, ", "; ")
+    if "still serving the cache" not in refused:
+        refused += "; still serving the cache"
+    return refused, when
 
 
 async def stats_reply(services: Services, options: dict[str, str] | None = None) -> Reply:
@@ -86,12 +75,17 @@ async def stats_reply(services: Services, options: dict[str, str] | None = None)
             inline=False,
         )
         embed.timestamp = when
-    layout = _layout(stats)
+    # CacheStats.layout and .refused: read with getattr while the cache's side lands
+    layout: str | None = getattr(stats, "layout", None)
+    refused: str | None = getattr(stats, "refused", None)
     if layout:
-        embed.add_field(name="Vault read as", value=layout, inline=False)
-    refused = _refused(stats)
+        embed.add_field(name="Vault read as", value=safe_clip(str(layout), 1024), inline=False)
     if refused:
-        embed.add_field(name="Sync refused", value=refused, inline=False)
+        text, refused_at = refused_text(str(refused))
+        at = f" ({discord.utils.format_dt(refused_at, 'R')})" \
+            if refused_at and refused_at.tzinfo else ""
+        embed.add_field(name="Last sync refused", value=safe_clip(text, 1000) + at,
+                        inline=False)
     error = services.vault_sync.last_error
     if refused:
         footer = "Notes are as of the last accepted sync"

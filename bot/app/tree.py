@@ -7,7 +7,6 @@ else is logged with its traceback and the member gets a short apology. Buttons
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -25,14 +24,27 @@ APOLOGY = "Sorry, something went wrong on my side. It has been logged; please tr
 PUBLIC_DEFER = "notecast.public_defer"
 
 
+async def end_public_defer(interaction: discord.Interaction[Any]) -> None:
+    """Make room for a private answer after a public deferral: the "thinking" message is
+    completed (until then a follow-up would only edit it, keeping it public) and deleted,
+    so the next follow-up is a new message that only the member sees."""
+    if not interaction.extras.pop(PUBLIC_DEFER, False):
+        return
+    try:
+        await interaction.edit_original_response(
+            content="Only you can see my answer.", allowed_mentions=discord.AllowedMentions.none())
+        await interaction.delete_original_response()
+    except discord.HTTPException:
+        log.info("could not remove the public 'thinking' message of interaction %s",
+                 interaction.id)
+
+
 async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
     """Tell only the member, whether or not the interaction was answered already."""
     allowed = discord.AllowedMentions.none()
     try:
         if interaction.response.is_done():
-            if interaction.extras.pop(PUBLIC_DEFER, False):
-                with contextlib.suppress(discord.HTTPException):
-                    await interaction.delete_original_response()
+            await end_public_defer(interaction)
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=allowed)
         else:
             await interaction.response.send_message(text, ephemeral=True, allowed_mentions=allowed)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import UserFacingError
 from tests.e2e.conftest import button_states as _labels
-from tests.e2e.conftest import check_embed_limits, sent_allowed_mentions
+from tests.e2e.conftest import check_embed_limits, check_everything_posted, sent_allowed_mentions
 
 
 async def test_topic_answers_with_the_note_its_episode_and_sections(world: Any) -> None:
@@ -128,3 +128,37 @@ async def test_channel_option_autocompletes_display_names(world: Any) -> None:
     result = await alice.slash(channel, "topic", query="tunneling", channel="stockpotledger")
     embed = result.response.embeds[0]
     assert "unnel" not in (embed.title or "") or result.ephemeral
+
+
+@pytest.mark.parametrize("nonsense", ["/etc/passwd", "C:\\Users\\me\\notes.txt",
+                                      "<@&123456789012345678>",
+                                      "well um so like\nyou know the thing and stuff yeah"])
+async def test_a_nonsense_query_gets_no_public_answer_but_the_closest_titles(
+        world: Any, nonsense: str) -> None:
+    env, _guild, channel, alice = world
+    result = await alice.slash(channel, "topic", query=nonsense)
+    assert result.ephemeral  # nobody else sees an unrelated note
+    (embed,) = result.response.embeds
+    assert embed.title == "No note matches that well"
+    titles = next(f.value for f in embed.fields if f.name == "Did you mean")
+    assert titles.startswith("• ")
+    check_everything_posted(env)
+
+
+async def test_an_unsure_lookup_never_shows_its_best_guess(world: Any, monkeypatch: Any) -> None:
+    env, _guild, channel, alice = world
+    topics = env.bot.services.topics
+    real = topics.lookup
+
+    async def unsure(query: str, channel: str | None = None, limit: int = 10) -> Any:
+        found = await real("quantum tunneling", channel, limit)
+        found.confident = False
+        found.did_you_mean = [h.title for h in found.hits[:3]]
+        return found
+
+    monkeypatch.setattr(topics, "lookup", unsure)
+    result = await alice.slash(channel, "topic", query="something vague")
+    assert result.ephemeral
+    embed = result.response.embeds[0]
+    assert embed.title == "No note matches that well" and not result.response.components
+    assert "Quantum tunneling" in next(f.value for f in embed.fields if f.name == "Did you mean")
