@@ -9,6 +9,7 @@ them computed here, in memory, as at build time.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import sqlite3
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from bot.notes.parsing import clean_line
 from bot.search import sql, tables
+from bot.search.lines import Lines
 from bot.search.snapshot import Note, Snapshot, Token
 from bot.search.term_build import Blobs, build, extended, from_blobs
 from bot.search.text import fold, words
@@ -58,22 +60,31 @@ def build_snapshot(db_path: Path, token: Token) -> Snapshot:
     try:
         if con.execute(sql.READ_USER_VERSION).fetchone()[0] != sql.SCHEMA_VERSION:
             return Snapshot(token)
-        blobs = tables.read(con)
-        if blobs is None:
+        stored = tables.read(con)
+        if stored is None:
             persisted = False
-            blobs = tables.compute(con)
-        snap = assemble(con, token, blobs)
+        snap = assemble(con, token, stored if stored is not None else tables.compute(con))
         snap.persisted = persisted
     except (sqlite3.Error, KeyError, ValueError) as exc:
         log.warning("search: cannot read the notes cache %s: %s", db_path, exc)
         return Snapshot(token)
     finally:
         con.close()
+    _give_back_memory()
     log.info("search: %d notes, %d headings, %d words loaded in %.2fs (%s)",
              len(snap.by_id), snap.headings.size, len(snap.vocab),
              time.perf_counter() - started,
              "from the cache's index arrays" if persisted else "computed in memory")
     return snap
+
+
+def _give_back_memory() -> None:
+    """Return the memory that a load freed to the system (glibc keeps it otherwise)."""
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return
+    trim(0)
 
 
 # --------------------------------------------------------------------------- notes
@@ -82,8 +93,12 @@ def build_snapshot(db_path: Path, token: Token) -> Snapshot:
 def _note_rows(con: sqlite3.Connection) -> tuple[list[Note], int]:
     notes: list[Note] = []
     sections = 0
+    channels: dict[str, str] = {}
     for row in con.execute(sql.LOAD_NOTES):
-        notes.append(Note(row[0], row[1], row[2], row[3], clean_line(row[4]) or row[2], row[5]))
+        channel = channels.setdefault(row[1], row[1])  # one string per channel
+        slug = row[2]
+        slug_key = slug if row[3] == slug else row[3]
+        notes.append(Note(row[0], channel, slug, slug_key, clean_line(row[4]) or slug, row[5]))
         sections += row[6]
     return notes, sections
 
@@ -161,7 +176,8 @@ def _strings(data: bytes) -> list[str]:
     return data.decode().split(_NL) if data else []
 
 
-def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs) -> Snapshot:
+def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs | tables.StoredBlobs,
+             ) -> Snapshot:
     """A ready snapshot from the persisted arrays and the cache as it is now."""
     snap = Snapshot(token)
     max_id = int(blobs["meta.max_id"].decode())
@@ -177,7 +193,7 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs) -> Snapshot:
     snap.titles = extended(from_blobs("titles", get), [n.title for n in newer], dead)
 
     keys = _array("q", blobs["headings.keys"])
-    texts = _strings(blobs["headings.texts"])
+    texts = Lines(blobs["headings.texts"].decode(), _array("q", blobs["headings.starts"]))
     stride = sql.SECTION_STRIDE
     live = snap.by_id
     dead_headings = [d for d, key in enumerate(keys) if key // stride not in live]
@@ -185,7 +201,7 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs) -> Snapshot:
                            else (array("q"), []))
     keys.extend(new_keys)
     snap.heading_keys = keys
-    snap.heading_texts = texts + new_texts
+    snap.heading_texts = texts.plus(new_texts)
     snap.headings = extended(from_blobs("headings", get), new_texts, dead_headings)
 
     targets = _array("q", blobs["anchors.targets"])
@@ -200,11 +216,13 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs) -> Snapshot:
                     if t not in live or s not in live]
     snap.anchor_index = extended(from_blobs("anchors", get), labels, dead_anchors)
 
-    counts = dict(zip(_strings(blobs["vocab.terms"]), _array("i", blobs["vocab.docs"]),
-                      strict=True))
+    vocab = Vocabulary(_strings(blobs["vocab.terms"]), _array("i", blobs["vocab.docs"]),
+                       _strings(blobs["vocab.stem_keys"]), _array("i", blobs["vocab.stem_starts"]),
+                       _array("i", blobs["vocab.stem_terms"]))
     if newer:
-        _add_new_words(con, counts, max_id + 1)
-    snap.vocab = Vocabulary(counts)
+        vocab = Vocabulary(vocab.terms, vocab.docs, vocab.stem_keys, vocab.stem_starts,
+                           vocab.stem_terms, _new_words(con, vocab, max_id + 1))
+    snap.vocab = vocab
     for key in _strings(blobs["popular"]):
         snap.popular.extend(snap.by_slug_key.get(key, ()))
     _read_episodes(con, snap)
@@ -212,20 +230,21 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs) -> Snapshot:
     return snap
 
 
-def _add_new_words(con: sqlite3.Connection, counts: dict[str, int], first_id: int) -> None:
+def _new_words(con: sqlite3.Connection, vocab: Vocabulary, first_id: int) -> dict[str, int]:
     """Words of the notes written since the arrays were built that the vocabulary lacks,
     with their row counts from the full-text index."""
     found: set[str] = set()
     for title, heading, body in con.execute(sql.LOAD_SECTION_TEXT, {"first_id": first_id}):
         found.update(words(f"{title} {heading} {body}"))
-    missing = [w for w in found if w not in counts]
-    if not missing:
-        return
-    con.execute(sql.CREATE_VOCABULARY)
-    for word in missing:
-        row = con.execute(sql.VOCABULARY_TERM, {"term": word}).fetchone()
-        if row is not None and row[0]:
-            counts[word] = row[0]
+    missing = sorted(w for w in found if not vocab.count(w))
+    extra: dict[str, int] = {}
+    if missing:
+        con.execute(sql.CREATE_VOCABULARY)
+        for word in missing:
+            row = con.execute(sql.VOCABULARY_TERM, {"term": word}).fetchone()
+            if row is not None and row[0]:
+                extra[word] = row[0]
+    return extra
 
 
 def _read_episodes(con: sqlite3.Connection, snap: Snapshot) -> None:

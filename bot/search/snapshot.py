@@ -9,6 +9,7 @@ from array import array
 from dataclasses import dataclass
 
 from bot.notes.youtube import clean_video_id, watch_url
+from bot.search.lines import Lines
 from bot.search.records import TopicHit
 from bot.search.sql import SECTION_STRIDE
 from bot.search.term_build import empty
@@ -57,13 +58,13 @@ class Snapshot:
         self.headings: TermIndex = empty()
         # per heading: note id * SECTION_STRIDE + section index (ascending), and its text
         self.heading_keys = array("q")
-        self.heading_texts: list[str] = []
+        self.heading_texts = Lines()
         self.popular: list[int] = []  # the most linked-to notes first
         self.anchor_index: TermIndex = empty()
         self.anchor_notes = array("i")  # per link label: the note it names
         self.episode_index: TermIndex = empty()
         self.episode_notes: list[tuple[int, ...]] = []  # per episode title: its notes
-        self.vocab = Vocabulary({})
+        self.vocab = Vocabulary.of({})
         self.rows = 1
         self.avg_sections = 1.0
 

@@ -72,14 +72,13 @@ CREATE TABLE search_blobs (
 INSERT_BLOB = "INSERT INTO search_blobs (name, data) VALUES (:name, :data)"
 HAS_BLOBS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_blobs'"
 BLOB = "SELECT data FROM search_blobs WHERE name = :name"
-READ_BLOBS = "SELECT name, data FROM search_blobs"
 NOTES_AFTER = "SELECT COUNT(*) FROM notes WHERE id > :max_id"
 NOTES_UP_TO = "SELECT COUNT(*) FROM notes WHERE id <= :max_id"
 
 # The search's own read-only connections: never write, keep hot index pages in memory.
 READER_PRAGMAS = (
     "PRAGMA query_only = 1",
-    "PRAGMA cache_size = -16000",
+    "PRAGMA cache_size = -4000",  # 4 MB each (the OS caches the file too)
     "PRAGMA temp_store = MEMORY",
 )
 

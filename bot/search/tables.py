@@ -24,12 +24,14 @@ from array import array
 from collections.abc import Sequence
 
 from bot.search import sql
+from bot.search.lines import Lines
 from bot.search.term_build import Blobs, build, to_blobs
 from bot.search.term_index import native_layout
+from bot.search.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # of the arrays; another one is built anew
+FORMAT = 2  # of the arrays; another one is built anew
 REBUILD_SHARE = 0.02  # of the notes changed since the arrays were built
 REBUILD_MIN = 200  # ... and at least this many notes
 _NL = "\n"
@@ -49,17 +51,18 @@ def compute(con: sqlite3.Connection) -> Blobs:
     out["meta.max_id"] = str(max_id).encode()
     out["notes.ids"] = array("q", (n.note_id for n in notes)).tobytes()
     con.execute(sql.CREATE_VOCABULARY)
-    terms: list[str] = []
-    docs = array("i")
-    for term, count in con.execute(sql.LOAD_VOCABULARY):
-        terms.append(term)
-        docs.append(count)
-    out["vocab.terms"] = _NL.join(terms).encode()
-    out["vocab.docs"] = docs.tobytes()
+    vocab = Vocabulary.of(dict(con.execute(sql.LOAD_VOCABULARY).fetchall()))
+    out["vocab.terms"] = _NL.join(vocab.terms).encode()
+    out["vocab.docs"] = vocab.docs.tobytes()
+    out["vocab.stem_keys"] = _NL.join(vocab.stem_keys).encode()
+    out["vocab.stem_starts"] = vocab.stem_starts.tobytes()
+    out["vocab.stem_terms"] = vocab.stem_terms.tobytes()
     out.update(to_blobs(build([n.title for n in notes], exact=True), "titles"))
     keys, texts = read_headings(con, 0)
     out["headings.keys"] = keys.tobytes()
-    out["headings.texts"] = _NL.join(texts).encode()
+    lines = Lines.of(texts)
+    out["headings.texts"] = lines.text().encode()
+    out["headings.starts"] = lines.starts().tobytes()
     out.update(to_blobs(build(texts), "headings"))
     labels, targets, sources = read_anchor_rows(con, snap, 0)
     out["anchors.targets"] = array("q", targets).tobytes()
@@ -89,11 +92,29 @@ def read_headings(con: sqlite3.Connection, first_id: int) -> tuple[array[int], l
     return keys, texts
 
 
-def read(con: sqlite3.Connection) -> Blobs | None:
+class StoredBlobs:
+    """The persisted arrays, each read from the cache when it is asked for (a load never
+    holds all of them as bytes at once)."""
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self._con = con
+
+    def get(self, name: str) -> bytes | None:
+        row = self._con.execute(sql.BLOB, {"name": name}).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def __getitem__(self, name: str) -> bytes:
+        data = self.get(name)
+        if data is None:
+            raise KeyError(name)
+        return data
+
+
+def read(con: sqlite3.Connection) -> StoredBlobs | None:
     """The persisted arrays, or ``None`` when there are none of this format and layout."""
     if con.execute(sql.HAS_BLOBS).fetchone() is None:
         return None
-    blobs: Blobs = dict(con.execute(sql.READ_BLOBS).fetchall())
+    blobs = StoredBlobs(con)
     if (blobs.get("meta.format") != str(FORMAT).encode()
             or blobs.get("meta.layout") != native_layout().encode()):
         return None

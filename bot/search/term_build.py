@@ -156,7 +156,7 @@ def from_blobs(prefix: str, blob: Callable[[str], bytes | None]) -> TermIndex:
     return TermIndex(stems=strings("stems"), post_off=typed("q", "post_off"),
                      post=typed("i", "post"), doc_off=typed("q", "doc_off"),
                      doc_tids=typed("i", "doc_tids"), doc_weight=typed("d", "doc_weight"),
-                     forms=strings("forms"), form_sids=typed("i", "form_sids"),
+                     forms=get("forms"), form_sids=typed("i", "form_sids"),
                      norms=strings("norms") or None, sorted_sids=sorted_sids)
 
 

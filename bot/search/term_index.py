@@ -44,7 +44,8 @@ class TermIndex:
 
     def __init__(self, *, stems: list[str], post_off: array[int], post: array[int],
                  doc_off: array[int], doc_tids: array[int], doc_weight: array[float],
-                 forms: list[str], form_sids: array[int], norms: list[str] | None = None,
+                 forms: list[str] | bytes, form_sids: array[int],
+                 norms: list[str] | None = None,
                  dead: frozenset[int] = frozenset(), sorted_sids: array[int] | None = None,
                  ) -> None:
         self.stems = stems
@@ -56,12 +57,12 @@ class TermIndex:
         self.doc_weight = doc_weight
         self.size = n = len(doc_off) - 1 if len(doc_off) else 0
         self.df = ints(post_off[i + 1] - post_off[i] for i in range(len(stems)))
-        self.idf = [math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for df in self.df]
+        self.idf = array("d", (math.log(1.0 + (n - df + 0.5) / (df + 0.5)) for df in self.df))
         self.unseen_idf = math.log(1.0 + (n + 0.5) / 0.5)
         # completions walk the stems in order: appended stems are out of order
         self.sorted_sids = sorted_sids
         self.sorted_stems = stems if sorted_sids is None else [stems[i] for i in sorted_sids]
-        self.forms = forms
+        self._forms = forms  # the written forms (for typos): decoded on first use
         self.form_sids = form_sids
         self.dead = dead
         self.norms = norms or []
@@ -77,7 +78,7 @@ class TermIndex:
             self.sorted_norms = [norms[d] for d in order]
             self.norm_ids = order
         self._by_len: dict[int, tuple[list[str], list[int]]] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._fuzzy_cache: dict[str, dict[str, float]] = {}
 
     # -- words
@@ -102,6 +103,17 @@ class TermIndex:
         if len(found) > limit:
             found = sorted(found, key=lambda t: -self.count(t))[:limit]
         return {t: 0.55 + 0.45 * len(prefix) / len(t) for t in found if t != prefix}
+
+    @property
+    def forms(self) -> list[str]:
+        """Every written form of a word in the texts, sorted."""
+        forms = self._forms
+        if isinstance(forms, bytes):
+            with self._lock:
+                forms = self._forms
+                if isinstance(forms, bytes):
+                    forms = self._forms = forms.decode().split("\n") if forms else []
+        return forms
 
     def _lengths(self) -> dict[int, tuple[list[str], list[int]]]:
         found = self._by_len
