@@ -307,7 +307,7 @@ class NotesCache:
             shrank = VaultShrank(root, vault_notes, cache_notes)
             await self._refuse(db, shrank)
             raise shrank
-        layout = getattr(scan, "layout", None)
+        layout = getattr(scan, "layout", None) or None
         report: SyncReport | None = None
         cold_reason = "cold"
         if db is not None and same_vault and not rebuild:

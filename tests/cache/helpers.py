@@ -295,3 +295,70 @@ class PausedSync:
     def finish(self, timeout: float = 180.0) -> tuple[int, str, str]:
         out, err = self.proc.communicate(timeout=timeout)
         return self.proc.returncode, out.decode(), err.decode()
+
+
+# --------------------------------------------------------------------------- in-process pause
+
+class CommitPause:
+    """Holds the writer's next COMMIT (an incremental sync's one transaction) until
+    :meth:`release`, in this process: the test can read the cache meanwhile."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        import asyncio
+
+        import aiosqlite
+
+        self.reached = asyncio.Event()
+        self.released = asyncio.Event()
+        original = aiosqlite.Connection.execute
+        pause = self
+
+        def execute(conn: Any, statement: Any, parameters: Any = None) -> Any:
+            text = statement.strip().upper() if isinstance(statement, str) else ""
+            if text == "COMMIT" and not pause.released.is_set():
+                async def paused() -> Any:
+                    pause.reached.set()
+                    await pause.released.wait()
+                    return await original(conn, statement, parameters)
+                return paused()
+            return original(conn, statement, parameters)
+
+        monkeypatch.setattr(aiosqlite.Connection, "execute", execute)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+# --------------------------------------------------------------------------- processes
+
+def _stat_fields(pid: int) -> list[str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return raw[raw.rindex(")") + 2:].split()  # state, ppid, ...
+
+
+def descendants(root: int) -> set[int]:
+    """Every live process whose parent chain leads to ``root``."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            fields = _stat_fields(int(entry))
+            if fields and fields[0] != "Z":
+                parents[int(entry)] = int(fields[1])
+    found: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for pid, ppid in parents.items():
+            if pid not in found and (ppid == root or ppid in found):
+                found.add(pid)
+                changed = True
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie, waiting for a parent to reap it, is not)."""
+    fields = _stat_fields(pid)
+    return fields is not None and fields[0] != "Z"
