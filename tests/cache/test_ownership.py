@@ -1,6 +1,9 @@
 """Notecast opens, rebuilds or deletes only a file that is its own cache (or none), and says
 in one line what is wrong with a path it cannot use."""
 
+# The tests change files on disk between awaits, on purpose and in the event loop.
+# ruff: noqa: ASYNC240
+
 from __future__ import annotations
 
 import errno

@@ -1,6 +1,9 @@
 """A sync never empties the cache because the vault looks wrong, and a read-only cache
 never writes: refusals leave every row as it was and say what to do."""
 
+# The tests change files on disk between awaits, on purpose and in the event loop.
+# ruff: noqa: ASYNC240
+
 from __future__ import annotations
 
 import shutil
