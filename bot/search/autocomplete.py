@@ -91,10 +91,16 @@ def _choices(snap: Snapshot, picked: list[tuple[int, tuple[int, str] | None]]) -
         if title_counts[(note.channel, note.title.casefold())] > 1:
             episode_title, _ = snap.episode(note)
             tail = f"{tail}: {episode_title or note.slug}"
-        tail = shorten(clean_user_text(tail), 40)
+        tail = shorten(_visible(tail), 40)
         label = note.title if section is None else f"{note.title} › {section[1]}"
         room = MAX_CHOICE_CHARS - len(tail) - 3
-        name = f"{shorten(clean_user_text(label), room)} — {tail}"
+        name = f"{shorten(_visible(label), room)} — {tail}"
         value = value_for(note, None if section is None else section[0])
         out.append(Choice(name[:MAX_CHOICE_CHARS], value))
     return out
+
+
+def _visible(text: str) -> str:
+    """``text`` without invisible or control characters (most texts have none: a quick
+    check first)."""
+    return text if text.isprintable() else clean_user_text(text)

@@ -64,7 +64,12 @@ class SearchIndex:
             await self.refresh()
             assert self._snapshot is not None
             return self._snapshot
-        token = await self.token()
+        try:
+            token = await self.token()
+        except Exception as exc:  # a damaged or closing cache: answer from what we have
+            log.warning("search: cannot read the cache's token (%s): the loaded index answers",
+                        exc)
+            return current
         if token != current.token and token != self._failed:
             self._schedule()
         return current

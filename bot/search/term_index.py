@@ -264,24 +264,29 @@ class TermIndex:
                     break
             candidates = chosen
         doc_weight = self.doc_weight
+        doc_off = self.doc_off
+        doc_tids = self.doc_tids
+        stems = self.stems
+        by_id = [{sid[s]: v for s, v in found.items()} for found in matches]
         scored: list[tuple[int, float, bool, float]] = []
         for d in candidates:
-            dterms = self.doc_stems(d)
+            dterms = doc_tids[doc_off[d]:doc_off[d + 1]]
             covered = 0.0
-            explained: dict[str, float] = {}
+            explained: dict[int, float] = {}
             fuzzy_used = False
-            for i, found in enumerate(matches):
+            for i, found_ids in enumerate(by_id):
                 best = 0.0
-                best_term = ""
+                best_term = -1
                 for t in dterms:
-                    v = found.get(t)
+                    v = found_ids.get(t)
                     if v is not None and v > best:
                         best, best_term = v, t
                 if not best and prefixes[i]:  # the word being typed, completed in this text
                     p = prefixes[i]
                     for t in dterms:
-                        if t.startswith(p) and len(t) > len(p):
-                            v = 0.55 + 0.45 * len(p) / len(t)
+                        term = stems[t]
+                        if term.startswith(p) and len(term) > len(p):
+                            v = 0.55 + 0.45 * len(p) / len(term)
                             if v > best:
                                 best, best_term = v, t
                 if best:
@@ -292,7 +297,7 @@ class TermIndex:
                         explained[best_term] = best
             share = covered / total
             q_cover = share**query_power
-            d_cover = sum(idf[sid[t]] * v for t, v in explained.items()) / doc_weight[d]
+            d_cover = sum(idf[t] * v for t, v in explained.items()) / doc_weight[d]
             score = q_cover * (FLOOR + (1.0 - FLOOR) * d_cover)
             if prefix_bonus and norm and self.norms and self.norms[d].startswith(norm):
                 score = max(score, 0.8 + 0.2 * len(norm) / max(1, len(self.norms[d])))

@@ -119,3 +119,23 @@ async def test_update_builds_again_when_an_id_is_reused(tmp_path: Path) -> None:
         assert await asyncio.to_thread(_max_id, db) == built
         await asyncio.to_thread(_update, db, [built])  # an id the arrays cover: built again
         assert await asyncio.to_thread(_max_id, db) == built + 1
+
+
+async def test_the_cache_builds_and_keeps_the_arrays(tmp_path: Path) -> None:
+    """Through the cache's derived-tables hook: built with the cache, then followed."""
+    vault = tmp_path / "vault"
+    await asyncio.to_thread(shutil.copytree, SAMPLE_VAULT, vault)
+    db = tmp_path / "c.db"
+    async with NotesCache(db, derived=[SearchTables()]) as cache:
+        await cache.sync(vault)
+        built = await asyncio.to_thread(_max_id, db)
+        async with TopicSearch(cache) as topics:
+            assert (await topics.index.snapshot()).persisted
+            write_note(vault, "curiousorbit", "glass_sponges", "Glass sponges", "Silica.")
+            await cache.sync(vault)
+            await topics.refresh()
+            snap = await topics.index.snapshot()
+            assert snap.persisted
+            result = await topics.lookup("glass sponges")
+            assert result.best is not None and result.best.slug == "glass_sponges"
+        assert await asyncio.to_thread(_max_id, db) == built  # one note: not built again
