@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.notes.timestamps import parse_timestamp
-from bot.notes.wikilinks import drop_stray_brackets, shift_offset, wikilink_at
+from bot.notes.wikilinks import bracket_may_open, drop_stray_brackets, shift_offset, wikilink_at
 
 # (seconds, repaired, offset in the plain text, offset in the raw text)
 RawStamp = tuple[int, bool, int, int]
@@ -44,8 +44,6 @@ _CLOSING_PUNCTUATION = frozenset(".,;:!?)]")
 _ANCHOR_FIXED = len('<a class="yt-timestamp" data-t="">[</a>') - 1
 # _ANCHOR_ANY reads at most this far for the ">" that ends the tag
 _TAG_REACH = len("<a") + 300 + 1
-# ... and _MDLINK this far for the "]" that ends the label
-_LABEL_REACH = 1 + 400 + 1
 
 
 def _stamp_from_label(label: str) -> tuple[int, bool] | None:
@@ -73,7 +71,7 @@ def render_inline(raw: str) -> tuple[str, list[RawStamp], list[RawLink]]:
     """
     if "[" not in raw and "<" not in raw:
         if "]]" in raw:
-            return drop_stray_brackets(raw)[0], [], []
+            return drop_stray_brackets(raw, want_cuts=False)[0], [], []
         return raw, [], []
     stamps: list[RawStamp] = []
     links: list[RawLink] = []
@@ -82,9 +80,10 @@ def render_inline(raw: str) -> tuple[str, list[RawStamp], list[RawLink]]:
     else:
         text = _render_with_anchors(raw, stamps, links)
     if "[[" in text or "]]" in text:
-        text, cuts = drop_stray_brackets(text)
-        starts = [cut[0] for cut in cuts]
-        stamps = [(sec, rep, shift_offset(off, cuts, starts), at) for sec, rep, off, at in stamps]
+        text, cuts = drop_stray_brackets(text, want_cuts=bool(stamps))
+        if cuts:
+            starts = [cut[0] for cut in cuts]
+            stamps = [(sec, rep, shift_offset(off, cuts, starts), at) for sec, rep, off, at in stamps]
     return text, stamps, links
 
 
@@ -185,8 +184,10 @@ def _render_other(
                 if embed:
                     i -= 1
         else:
-            # cheap tests first: "[00:01:02]" starts with a digit; "[label](" has its "]"
-            # within reach (a note of "[" repeated then costs a find, not two matches)
+            # cheap tests first (a note of "[" repeated then costs a find, not two matches)
+            if not bracket_may_open(raw, i):
+                scan = i + 1
+                continue
             match = _BARE_TS.match(raw, i) if raw[i + 1 : i + 2].isdigit() else None
             if match is not None:
                 stamp = parse_timestamp(match.group(1))
@@ -195,8 +196,7 @@ def _render_other(
                     if raw.startswith("()", end):  # an empty markdown link around the time
                         end += 2
             if replacement is None:
-                close = raw.find("]", i + 1, i + _LABEL_REACH)
-                match = _MDLINK.match(raw, i) if close != -1 and raw.startswith("(", close + 1) else None
+                match = _MDLINK.match(raw, i)
                 if match is not None:
                     label, url = match.group(1), match.group(2)
                     is_image = i > pos and raw[i - 1] == "!"

@@ -16,14 +16,17 @@ from bisect import bisect_right
 from bot.notes.names import clean_line, slug_key
 
 MAX_TARGET = 400
+# a markdown link's label is at most 400 characters: its "]" lies this far at most
+LABEL_REACH = 1 + 400 + 1
 _OPEN_RUN = re.compile(r"\[+")
 _CLOSE_RUN = re.compile(r"\]+")
 # a target runs to "|" or "]" (and holds no bracket, line break or tag); a label to "]"
 # (a "[" or "<" in it is markup: see wikilink_at). Both are bounded and possessive.
 _TARGET = re.compile(r"[^\[\]|\n<]{0,400}+")
 _LABEL = re.compile(r"[^\[\]\n<]{0,400}+")
-# runs of brackets that hold "[[" or "]]": removed whole, so that none is left over
-_BRACKET_RUN = re.compile(r"[\[\]]{2,}")
+# a whole run of brackets that holds "[[" or "]]" (removed, so that none is left over):
+# tried only where a run starts, and the look-ahead stops at the run's end ("[]" stays)
+_STRAY_RUN = re.compile(r"(?<![\[\]])(?=[\[\]]*?(?:\[\[|\]\]))[\[\]]++")
 _FILE_EXT = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|bmp|avif|tiff?|pdf|mp3|mp4|m4a|wav|ogg|webm|mov|canvas)$",
     re.IGNORECASE,
@@ -35,6 +38,16 @@ _SIZE = re.compile(r"\d{1,5}(?:x\d{1,5})?")
 WikiLink = tuple[int, str, tuple[str, str, str] | None]
 
 
+def bracket_may_open(raw: str, i: int) -> bool:
+    """Whether the ``[`` at ``i`` may open ``[00:01:02]`` (a digit follows) or
+    ``[label](url)`` (a ``]`` and ``(`` within a label's reach): a cheap test before the
+    patterns are tried."""
+    if raw[i + 1 : i + 2].isdigit():
+        return True
+    close = raw.find("]", i + 1, i + LABEL_REACH)
+    return close != -1 and raw.startswith("(", close + 1)
+
+
 def link_target(raw: str) -> str:
     """A wikilink target cut at ``|`` and ``#``, invisible marks and spaces trimmed."""
     target = raw.split("|", 1)[0].split("#", 1)[0]
@@ -44,8 +57,8 @@ def link_target(raw: str) -> str:
 def wikilink_at(raw: str, start: int, embed: bool, markup_after: bool) -> WikiLink | int:
     """The wikilink whose run of ``[`` begins at ``start`` (``raw[start:start + 2] == "[["``).
 
-    Returns the link, or, when there is none here, the position of the last ``[`` of
-    the run (which may still open ``[text](url)`` or ``[00:01:02]``). ``embed`` says a
+    Returns the link, or, when there is none here, the position to scan on from: the
+    last ``[`` of the run when it may still open ``[text](url)`` or ``[00:01:02]``. ``embed`` says a
     ``!`` came just before; ``markup_after`` that ``raw`` is cut just before a timestamp
     anchor (the generator sometimes put one in a link's label).
 
@@ -69,14 +82,22 @@ def wikilink_at(raw: str, start: int, embed: bool, markup_after: bool) -> WikiLi
             if raw.startswith(("[", "<"), close) or (close == len(raw) and markup_after):
                 link = _link(raw_target, "", embed)
                 return label_at, "", link[1]
-            return inner_at - 1
+            return _scan_on(raw, inner_at)
     else:
-        return inner_at - 1
+        return _scan_on(raw, inner_at)
     closed = _CLOSE_RUN.match(raw, close)
     assert closed is not None
-    end = closed.end()  # "[[a]]]" and "[[[[a]]]]": every bracket of the run goes
+    # as many "]" go as "[" opened ("[[[[a]]]]"); one more belongs to the text around it
+    # ("[see [[a]]]")
+    end = min(closed.end(), close + max(2, inner_at - start))
     text, link_record = _link(raw_target, raw_label, embed)
     return end, text, link_record
+
+
+def _scan_on(raw: str, inner_at: int) -> int:
+    """Where to scan on after a run of ``[`` that opens no wikilink: its last ``[``
+    when that may still open something, else past the run."""
+    return inner_at - 1 if bracket_may_open(raw, inner_at - 1) else inner_at
 
 
 def _link(raw_target: str, raw_label: str, embed: bool) -> tuple[str, tuple[str, str, str] | None]:
@@ -99,23 +120,22 @@ def _link(raw_target: str, raw_label: str, embed: bool) -> tuple[str, tuple[str,
     return label, ((target, key, label) if key else None)
 
 
-def drop_stray_brackets(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+def drop_stray_brackets(text: str, want_cuts: bool) -> tuple[str, list[tuple[int, int, int]]]:
     """``text`` without any run of brackets that holds ``[[`` or ``]]``.
 
-    Returns the new text and the cuts made, in order, as (start in ``text``, length,
-    start in the new text), for :func:`shift_offset`.
+    With ``want_cuts``, also the cuts made, in order, as (start in ``text``, length, start
+    in the new text), for :func:`shift_offset`.
     """
+    if not want_cuts:
+        return _STRAY_RUN.sub("", text), []
     pieces: list[str] = []
     cuts: list[tuple[int, int, int]] = []
     pos = 0
     removed = 0
-    for match in _BRACKET_RUN.finditer(text):
-        brackets = match.group(0)
-        if "[[" not in brackets and "]]" not in brackets:
-            continue  # "[]" or "][": ordinary text
+    for match in _STRAY_RUN.finditer(text):
         pieces.append(text[pos : match.start()])
-        cuts.append((match.start(), len(brackets), match.start() - removed))
-        removed += len(brackets)
+        cuts.append((match.start(), match.end() - match.start(), match.start() - removed))
+        removed += match.end() - match.start()
         pos = match.end()
     if not cuts:
         return text, cuts

@@ -86,6 +86,7 @@ CASES: list[Case] = [
     _case("'> [!quote|' without ']'", "note", "a", "## Q\n\n> [!quote|"),
     _case("quote ending in a dash and spaces", "note", " ", '## Q\n\n> "words" - A', "x"),
     _case("quote of dashes", "note", "a - ", '## Q\n\n> "'),
+    _case("quote of ' - Name' endings", "note", " - Aa", '## Q\n\n> "x'),
     _case("attribution line with spaces", "note", " ", "## Q\n\n> words\n> — A", "x"),
     _case("'Name: \"' without a closing quote", "note", 'Some One: "words ', "## Q\n\n"),
     _case("'Name: \"' lines", "note", 'Aaa Bbb Ccc Ddd: "x\n', "## Q\n\n"),

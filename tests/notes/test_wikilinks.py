@@ -89,7 +89,7 @@ def test_no_wikilink_bracket_of_any_shape_reaches_the_text() -> None:
 @pytest.mark.parametrize(("written", "shown"), [
     ("[[pipe_note|first|second]]", "- two bars: first|second\n"),
     ("[[ ]] and [[]]", "- empty:  and \n"),
-    ("[[extra_closer]]]", "- extra closer: extra closer\n"),
+    ("[[extra_closer]]]", "- extra closer: extra closer]\n"),  # the "]" of something around
     ("[[[[doubled_note]]]]", "- doubled brackets: doubled note\n"),
     ("![[kiln_diagram.png]]", "- image embed: \n"),
     ("![[kiln_diagram.png|300]]", "- image embed with a size: \n"),
