@@ -38,6 +38,7 @@ from cogs.views import OwnedView
 log = logging.getLogger(__name__)
 
 OTHER_MATCHES = 9
+SUGGESTIONS = 5
 OVERVIEW, OTHERS = -1, -2  # pages besides the sections
 
 
@@ -129,6 +130,33 @@ class TopicView(OwnedView):
         await self._show(interaction, OVERVIEW)
 
 
+class SuggestionsView(OwnedView):
+    """Nothing matched well: a menu of the closest titles; picking one opens that note here
+    (still only for the member who asked)."""
+
+    def __init__(self, services: Services, titles: list[str], channel: str | None,
+                 owner_id: int | None) -> None:
+        super().__init__(owner_id)
+        self.services = services
+        self.titles = titles[:SUGGESTIONS]
+        self.channel = channel
+        self.menu: discord.ui.Select[SuggestionsView] = discord.ui.Select(
+            placeholder="Open one of the closest notes",
+            options=[discord.SelectOption(label=plain(t, 100) or "?", value=str(n))
+                     for n, t in enumerate(self.titles)])
+        self.menu.callback = self._open  # type: ignore[method-assign]
+        self.add_item(self.menu)
+
+    async def _open(self, interaction: discord.Interaction[Any]) -> None:
+        title = self.titles[int(self.menu.values[0])]
+        reply = await topic_reply(self.services, {"query": title, "channel": self.channel or ""},
+                                  self.owner_id)
+        await interaction.response.edit_message(embeds=reply.embeds, view=reply.view)
+        if isinstance(reply.view, OwnedView):
+            reply.view.attach(interaction)
+        self.stop()
+
+
 async def topic_reply(services: Services, options: dict[str, str],
                       owner_id: int | None = None) -> Reply:
     """The /topic answer: the best note's overview with buttons, or (ephemeral) no good
@@ -140,7 +168,9 @@ async def topic_reply(services: Services, options: dict[str, str],
     check_reason(result, channel)
     best = result.best
     if best is None or not result.confident:
-        return Reply(embeds=[no_match_embed(query, result)], ephemeral=True)
+        suggestions = SuggestionsView(services, result.did_you_mean, channel, owner_id) \
+            if result.did_you_mean else None
+        return Reply(embeds=[no_match_embed(query, result)], ephemeral=True, view=suggestions)
     card = await services.notes.card(best.note_id)
     if card is None:
         raise NotFound("That note has just left the vault. Try again in a moment.")

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from bot.errors import UserFacingError
-from tests.e2e.conftest import button_states as _labels
-from tests.e2e.conftest import check_embed_limits, check_everything_posted, sent_allowed_mentions
+from tests.e2e.conftest import button_states, check_embed_limits, check_everything_posted, sent_allowed_mentions
 
 
 async def test_topic_answers_with_the_note_its_episode_and_sections(world: Any) -> None:
@@ -41,7 +40,7 @@ async def test_buttons_page_through_sections_and_back(world: Any) -> None:
     _env, _guild, channel, alice = world
     result = await alice.slash(channel, "topic", query="quantum tunneling")
     message = result.response
-    assert _labels(message)["◀ Section"] is True  # nothing before the overview
+    assert button_states(message)["◀ Section"] is True  # nothing before the overview
     await alice.click(message, label="Section ▶")
     embed = message.embeds[0]
     assert embed.description.startswith("**The Barrier Problem**")
@@ -51,7 +50,7 @@ async def test_buttons_page_through_sections_and_back(world: Any) -> None:
     await alice.click(message, label="Section ▶")
     await alice.click(message, label="Section ▶")
     assert "Section 3 of 3" in message.embeds[0].footer.text
-    assert _labels(message)["Section ▶"] is True  # the last section
+    assert button_states(message)["Section ▶"] is True  # the last section
     await alice.click(message, label="Overview")
     assert any(f.name == "Sections" for f in message.embeds[0].fields)
 
@@ -160,5 +159,14 @@ async def test_an_unsure_lookup_never_shows_its_best_guess(world: Any, monkeypat
     result = await alice.slash(channel, "topic", query="something vague")
     assert result.ephemeral
     embed = result.response.embeds[0]
-    assert embed.title == "No note matches that well" and not result.response.components
+    assert embed.title == "No note matches that well"
     assert "Quantum tunneling" in next(f.value for f in embed.fields if f.name == "Did you mean")
+    (menu,) = [item for row in result.response.components for item in row["components"]
+               if item.get("type") == 3]
+    assert menu["options"][0]["label"] == "Quantum tunneling"
+    monkeypatch.setattr(topics, "lookup", real)
+    await alice.select(result.response, ["0"], custom_id=menu["custom_id"])
+    opened = result.response
+    assert opened.ephemeral  # the note opens where the member asked, still private
+    assert opened.embeds[0].title == "Quantum tunneling"
+    assert "Section ▶" in button_states(opened)
