@@ -16,10 +16,12 @@ event loop) and inside an open transaction:
 The callee creates and fills only its own tables (drop and create them in ``build``).
 
 A failure is logged and never loses the notes sync: the callee's work is rolled back to a
-savepoint taken just before the call, its recorded version is cleared, and the next sync
-calls ``build`` again. Readers never see a generation without its derived tables: the
-savepoint is released (or rolled back) before the generation is bumped in that same
-transaction.
+savepoint taken just before the call and its recorded version is cleared, so the notes
+commit without it. A failed ``update`` is followed at once by a ``build`` in a transaction
+of its own (with a generation of its own); a failed ``build`` is tried again by the next
+sync. Readers never see a generation without its derived tables when the callee succeeds:
+the call happens before the generation is bumped, in the same transaction. (After a
+failure they may see, for one generation, the derived tables as they were before it.)
 """
 
 from __future__ import annotations
