@@ -85,3 +85,47 @@ async def test_after_sync_hooks_run_and_their_failures_are_contained(
             assert await sync.sync_now() is not None
     assert calls == ["good"]
     assert "boom" in caplog.text
+
+
+async def test_a_refused_sync_is_logged_once_and_the_bot_keeps_serving(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    vault = tmp_path / "vault"
+    shutil.copytree(SAMPLE_VAULT, vault)
+    async with NotesCache(tmp_path / "c.db") as cache:
+        sync = VaultSync(cache, vault, interval_minutes=0)
+        assert await sync.sync_now() is not None
+        shutil.rmtree(vault)
+        vault.mkdir()  # an empty mount point
+        with caplog.at_level(logging.WARNING, logger="bot.cache.background"):
+            for _ in range(3):
+                assert await sync.sync_now() is None
+        refusals = [r for r in caplog.records if r.name == "bot.cache.background"]
+        assert len(refusals) == 1 and "refused" in refusals[0].getMessage()
+        assert "--allow-shrink" in refusals[0].getMessage()
+        assert sync.last_error and "holds 0 notes" in sync.last_error
+        await sync.require_ready()  # still serving the 12 notes
+        assert (await cache.counts()).notes == 12
+        stats = await cache.stats()
+        assert stats.refused and "holds 0 notes, the cache 12" in stats.refused
+
+
+async def test_stop_ends_a_running_first_build_and_cleans_up(tmp_path: Path) -> None:
+    from tests.cache.helpers import write_synthetic_vault
+
+    big = write_synthetic_vault(tmp_path / "big", notes=2000, channels=4)
+    started = asyncio.Event()
+
+    async with NotesCache(tmp_path / "c.db", workers=2) as cache:
+        sync = VaultSync(cache, big.root, interval_minutes=0)
+        real_sync = cache.sync
+
+        async def sync_with_progress(*args: object, **kwargs: object) -> object:
+            kwargs["progress"] = lambda done, total: started.set() if done > total // 4 else None
+            return await real_sync(*args, **kwargs)  # type: ignore[arg-type]
+
+        cache.sync = sync_with_progress  # type: ignore[method-assign]
+        await sync.start()
+        await asyncio.wait_for(started.wait(), 120)
+        await asyncio.wait_for(sync.stop(), 30)  # (a guard; the README gives the time)
+        assert not await asyncio.to_thread(lambda: list(tmp_path.glob("c.db.building*")))
+        assert not await cache.is_ready()  # nothing was built, nothing half-built
