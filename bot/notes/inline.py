@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from bot.notes.timestamps import parse_timestamp
-from bot.notes.wikilinks import bracket_may_open, drop_stray_brackets, shift_offset, wikilink_at
+from bot.notes.wikilinks import drop_stray_brackets, shift_offset, wikilink_at
 
 # (seconds, repaired, offset in the plain text, offset in the raw text)
 RawStamp = tuple[int, bool, int, int]
@@ -22,7 +22,16 @@ RawLink = tuple[str, str, str]
 
 # Inline constructs start with "<a", "<br" or "["; a cheap scan finds those, then one
 # anchored pattern per construct decides (a single big alternation is several times slower).
-_CANDIDATE = re.compile(r"<[aAbB]|\[")
+# The scan skips, without leaving the regex engine, a "[" that can open nothing: a run of
+# "[" that is no wikilink's (a target, then "]]" or "|"), and a single "[" without a digit
+# ("[00:01:02]") or a "](" within a label's reach after it. Each alternative is bounded or
+# possessive, and a run of "[" is tried once, from its start.
+_CANDIDATE = re.compile(
+    r"<[aAbB]"
+    r"|(?<!\[)\[\[++[^\[\]|\n<]{0,400}+(?:\]\]|\|)"
+    r"|\[(?=\d)"
+    r"|\[(?=[^\[\]]{0,400}+\]\()"
+)
 _ANCHOR = re.compile(r'<a class="yt-timestamp" data-t="([^"]*+)">([^<]*+)</a>')
 _ANCHOR_ANY = re.compile(r"<a\b([^>]{0,300}+)>([^<]{0,100}+)</a>", re.IGNORECASE)
 _DATA_T = re.compile(r'data-t\s*+=\s*+"([^"]*+)"')
@@ -184,10 +193,6 @@ def _render_other(
                 if embed:
                     i -= 1
         else:
-            # cheap tests first (a note of "[" repeated then costs a find, not two matches)
-            if not bracket_may_open(raw, i):
-                scan = i + 1
-                continue
             match = _BARE_TS.match(raw, i) if raw[i + 1 : i + 2].isdigit() else None
             if match is not None:
                 stamp = parse_timestamp(match.group(1))

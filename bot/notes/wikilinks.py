@@ -16,6 +16,8 @@ from bisect import bisect_right
 from bot.notes.names import clean_line, slug_key
 
 MAX_TARGET = 400
+# how far a label that holds markup may run to its "]]"
+MAX_LABEL_MARKUP = 1000
 # a markdown link's label is at most 400 characters: its "]" lies this far at most
 LABEL_REACH = 1 + 400 + 1
 _OPEN_RUN = re.compile(r"\[+")
@@ -79,7 +81,10 @@ def wikilink_at(raw: str, start: int, embed: bool, markup_after: bool) -> WikiLi
         close = _LABEL.match(raw, label_at).end()  # type: ignore[union-attr]
         raw_label = raw[label_at:close]
         if not raw.startswith("]]", close):
-            if raw.startswith(("[", "<"), close) or (close == len(raw) and markup_after):
+            # markup in the label, and the link's "]]" still to come (or cut off with the
+            # anchor that follows)
+            later = raw.startswith(("[", "<"), close) and raw.find("]]", close, close + MAX_LABEL_MARKUP) != -1
+            if later or (close == len(raw) and markup_after):
                 link = _link(raw_target, "", embed)
                 return label_at, "", link[1]
             return _scan_on(raw, inner_at)
