@@ -144,13 +144,12 @@ def import_costs(db: Path, query: str) -> list[str]:
                            "--db", str(db)], capture_output=True, text=True, env=env, cwd=ROOT)
     rows = []
     for line in done.stderr.splitlines():
-        if line.startswith("import time:") and "|" in line:
-            parts = [p.strip() for p in line[len("import time:"):].split("|")]
-            if parts[1].isdigit():
-                rows.append((int(parts[1]), parts[2]))
-    top = [r for r in rows if not r[1].startswith(" ")]  # top-level imports
-    top.sort(reverse=True)
-    return [f"    {us / 1e6:6.3f} s  {name}" for us, name in top[:8]]
+        if line.startswith("import time:") and line.count("|") == 2:
+            _, cumulative, name = line[len("import time:"):].split("|")
+            if cumulative.strip().isdigit() and not name[2:3].isspace():  # top level
+                rows.append((int(cumulative), name.strip()))
+    rows.sort(reverse=True)
+    return [f"    {us / 1e6:6.3f} s  {name}" for us, name in rows[:8]]
 
 
 def after_sync(notes: Path, runs: int) -> list[float]:

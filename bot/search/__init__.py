@@ -1,6 +1,7 @@
 """Finding notes: topic lookup and autocomplete (``TopicSearch``), full-text search
 (``FullTextSearch``), related notes (``RelatedNotes``), on one shared snapshot
-(``SearchIndex``).
+(``SearchIndex``), persisted in the cache by ``SearchTables`` (a derived table:
+``NotesCache(path, derived=[SearchTables()])``).
 
 Importers use the names below (``from bot.search import TopicSearch, LookupResult``); the
 modules inside the package may move.
@@ -21,6 +22,7 @@ from bot.search.records import (
     TopicHit,
 )
 from bot.search.related import RelatedNotes
+from bot.search.tables import SearchTables
 from bot.search.topics import TopicSearch
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "RelatedNotes",
     "SearchHit",
     "SearchIndex",
+    "SearchTables",
     "TopicHit",
     "TopicSearch",
 ]

@@ -1,55 +1,58 @@
-"""Many short lines (heading texts) kept as one string and an offsets array: a few
-megabytes less than a list of 150,000 string objects, and loaded from the cache as is."""
+"""Many short lines (heading texts, stems) kept as their UTF-8 bytes and an offsets array,
+decoded one at a time when asked for: a fraction of the memory of a list of 150,000 string
+objects (a Python string of one non-Latin character costs two or four bytes a character),
+and loaded from the cache as is."""
 
 from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
 
-_NL = "\n"
+_NL = b"\n"
 
 
-class Lines:
-    """A read-only sequence of lines, none of which holds a newline."""
+class Lines(Sequence[str]):
+    """A read-only sequence of lines, none of which holds a newline. ``bisect`` works on
+    it when the lines are sorted."""
 
-    __slots__ = ("_extra", "_starts", "_text")
+    __slots__ = ("_data", "_extra", "_starts")
 
-    def __init__(self, text: str = "", starts: array[int] | None = None,
+    def __init__(self, data: bytes = b"", starts: array[int] | None = None,
                  extra: Sequence[str] = ()) -> None:
-        self._text = text
+        self._data = data
         if starts is None:
             starts = array("q", [0])
-            if text:
-                at = text.find(_NL)
+            if data:
+                at = data.find(_NL)
                 while at != -1:
                     starts.append(at + 1)
-                    at = text.find(_NL, at + 1)
-                starts.append(len(text) + 1)
+                    at = data.find(_NL, at + 1)
+                starts.append(len(data) + 1)
         self._starts = starts
         self._extra = list(extra)
 
     @classmethod
     def of(cls, lines: Sequence[str]) -> Lines:
-        return cls(_NL.join(lines)) if lines else cls()
+        return cls("\n".join(lines).encode()) if lines else cls()
 
     def __len__(self) -> int:
         return len(self._starts) - 1 + len(self._extra)
 
-    def __getitem__(self, k: int) -> str:
+    def __getitem__(self, k: int) -> str:  # type: ignore[override]
         base = len(self._starts) - 1
         if k < 0:
             k += len(self)
         if k >= base:
             return self._extra[k - base]
-        return self._text[self._starts[k]:self._starts[k + 1] - 1]
+        return self._data[self._starts[k]:self._starts[k + 1] - 1].decode()
 
     def plus(self, lines: Sequence[str]) -> Lines:
         """These lines and then ``lines``."""
-        return Lines(self._text, self._starts, [*self._extra, *lines]) if lines else self
+        return Lines(self._data, self._starts, [*self._extra, *lines]) if lines else self
 
-    def text(self) -> str:
+    def data(self) -> bytes:
         """The base lines joined (what is persisted), with :meth:`starts`."""
-        return self._text
+        return self._data
 
     def starts(self) -> array[int]:
         return self._starts

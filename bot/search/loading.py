@@ -193,7 +193,7 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs | tables.Stored
     snap.titles = extended(from_blobs("titles", get), [n.title for n in newer], dead)
 
     keys = _array("q", blobs["headings.keys"])
-    texts = Lines(blobs["headings.texts"].decode(), _array("q", blobs["headings.starts"]))
+    texts = Lines(blobs["headings.texts"], _array("q", blobs["headings.starts"]))
     stride = sql.SECTION_STRIDE
     live = snap.by_id
     dead_headings = [d for d, key in enumerate(keys) if key // stride not in live]
@@ -217,7 +217,8 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs | tables.Stored
     snap.anchor_index = extended(from_blobs("anchors", get), labels, dead_anchors)
 
     vocab = Vocabulary(_strings(blobs["vocab.terms"]), _array("i", blobs["vocab.docs"]),
-                       _strings(blobs["vocab.stem_keys"]), _array("i", blobs["vocab.stem_starts"]),
+                       Lines(blobs["vocab.stem_keys"], _array("q", blobs["vocab.stem_key_starts"])),
+                       _array("i", blobs["vocab.stem_starts"]),
                        _array("i", blobs["vocab.stem_terms"]))
     if newer:
         vocab = Vocabulary(vocab.terms, vocab.docs, vocab.stem_keys, vocab.stem_starts,

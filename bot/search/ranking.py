@@ -236,8 +236,9 @@ def did_you_mean(snap: Snapshot, prepared: PreparedQuery, hits: list[TopicHit],
     titles: list[str] = [hit.title for hit in hits[:3]]
     allowed = snap.channel_notes.get(channel) if channel else None
     found = process.extract(prepared.norm[:120], snap.titles.norms, scorer=fuzz.ratio, limit=20)
+    dead = snap.titles.dead
     for _, _, index in found:
-        if allowed is not None and index not in allowed:
+        if index in dead or (allowed is not None and index not in allowed):
             continue
         titles.append(snap.notes[index].title)
     return list(dict.fromkeys(titles))[:limit]

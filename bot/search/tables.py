@@ -31,7 +31,7 @@ from bot.search.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2  # of the arrays; another one is built anew
+FORMAT = 4  # of the arrays; another one is built anew
 REBUILD_SHARE = 0.02  # of the notes changed since the arrays were built
 REBUILD_MIN = 200  # ... and at least this many notes
 _NL = "\n"
@@ -54,14 +54,16 @@ def compute(con: sqlite3.Connection) -> Blobs:
     vocab = Vocabulary.of(dict(con.execute(sql.LOAD_VOCABULARY).fetchall()))
     out["vocab.terms"] = _NL.join(vocab.terms).encode()
     out["vocab.docs"] = vocab.docs.tobytes()
-    out["vocab.stem_keys"] = _NL.join(vocab.stem_keys).encode()
+    stem_keys = Lines.of(list(vocab.stem_keys))
+    out["vocab.stem_keys"] = stem_keys.data()
+    out["vocab.stem_key_starts"] = stem_keys.starts().tobytes()
     out["vocab.stem_starts"] = vocab.stem_starts.tobytes()
     out["vocab.stem_terms"] = vocab.stem_terms.tobytes()
     out.update(to_blobs(build([n.title for n in notes], exact=True), "titles"))
     keys, texts = read_headings(con, 0)
     out["headings.keys"] = keys.tobytes()
     lines = Lines.of(texts)
-    out["headings.texts"] = lines.text().encode()
+    out["headings.texts"] = lines.data()
     out["headings.starts"] = lines.starts().tobytes()
     out.update(to_blobs(build(texts), "headings"))
     labels, targets, sources = read_anchor_rows(con, snap, 0)

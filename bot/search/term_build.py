@@ -70,7 +70,8 @@ def extended(index: TermIndex, texts: Sequence[str], dead: Iterable[int] = ()) -
         return TermIndex(stems=index.stems, post_off=index.post_off, post=index.post,
                          doc_off=index.doc_off, doc_tids=index.doc_tids,
                          doc_weight=index.doc_weight, forms=index.forms,
-                         form_sids=index.form_sids, norms=index.norms or None,
+                         form_sids=index.form_sids,
+                         norms=index.norms if index.exact else None,
                          dead=dead_set, sorted_sids=index.sorted_sids)
     doc_stems, norms, surface = _tokenize(texts)
     stems = list(index.stems)
@@ -111,7 +112,7 @@ def extended(index: TermIndex, texts: Sequence[str], dead: Iterable[int] = ()) -
     return TermIndex(stems=stems, post_off=post_off, post=post, doc_off=doc_off,
                      doc_tids=doc_tids, doc_weight=weight, forms=forms,
                      form_sids=ints(form_sid[f] for f in forms),
-                     norms=(index.norms + norms) if index.norms else None, dead=dead_set,
+                     norms=[*index.norms, *norms] if index.exact else None, dead=dead_set,
                      sorted_sids=order)
 
 
@@ -125,6 +126,7 @@ def to_blobs(index: TermIndex, prefix: str) -> Blobs:
         "doc_weight": index.doc_weight.tobytes(),
         "forms": _NL.join(index.forms).encode(), "form_sids": index.form_sids.tobytes(),
         "norms": _NL.join(index.norms).encode() if index.norms else b"",
+        "exact": b"1" if index.exact else b"0",
     }
     if index.sorted_sids is not None:
         out["sorted_sids"] = index.sorted_sids.tobytes()
@@ -157,7 +159,8 @@ def from_blobs(prefix: str, blob: Callable[[str], bytes | None]) -> TermIndex:
                      post=typed("i", "post"), doc_off=typed("q", "doc_off"),
                      doc_tids=typed("i", "doc_tids"), doc_weight=typed("d", "doc_weight"),
                      forms=get("forms"), form_sids=typed("i", "form_sids"),
-                     norms=strings("norms") or None, sorted_sids=sorted_sids)
+                     norms=strings("norms") if get("exact") == b"1" else None,
+                     sorted_sids=sorted_sids)
 
 
 def empty() -> TermIndex:

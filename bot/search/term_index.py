@@ -65,6 +65,7 @@ class TermIndex:
         self._forms = forms  # the written forms (for typos): decoded on first use
         self.form_sids = form_sids
         self.dead = dead
+        self.exact = norms is not None  # keeps each text's normalized form
         self.norms = norms or []
         self.by_norm: dict[str, list[int]] = {}
         self.sorted_norms: list[str] = []
@@ -284,9 +285,9 @@ class TermIndex:
                 if not best and prefixes[i]:  # the word being typed, completed in this text
                     p = prefixes[i]
                     for t in dterms:
-                        term = stems[t]
-                        if term.startswith(p) and len(term) > len(p):
-                            v = 0.55 + 0.45 * len(p) / len(term)
+                        written = stems[t]
+                        if written.startswith(p) and len(written) > len(p):
+                            v = 0.55 + 0.45 * len(p) / len(written)
                             if v > best:
                                 best, best_term = v, t
                 if best:

@@ -82,6 +82,9 @@ async def test_notes_written_and_removed_since_the_arrays_were_built(tmp_path: P
             names = [c.name for c in topics.autocomplete("menu")]
             assert any(name.startswith("Menu psychology") for name in names)
             assert not any(name.startswith("Menu engineering") for name in names)
+            suggestions = (await topics.lookup("deep sea sampling")).did_you_mean
+            assert suggestions and all(suggestions)  # never the empty title of a gone note
+            assert "Deep sea sampling gear" not in suggestions
             # the word only the new note holds is searched in full text too
             assert (await topics.full_text("silica"))[0].slug == "glass_sponges"
 

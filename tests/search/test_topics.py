@@ -1,4 +1,5 @@
-"""TopicSearch over the bundled sample vault (and small vaults of our own made-up notes)."""
+"""TopicSearch (bot/search/topics.py) over the bundled sample vault and small vaults of our
+own made-up notes; FullTextSearch and RelatedNotes through its delegates."""
 
 from __future__ import annotations
 
