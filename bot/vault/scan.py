@@ -223,6 +223,7 @@ def _printable(path: str) -> str:
 _NOT_MARKDOWN = "not a markdown (.md) file"
 _TOO_LARGE = f"larger than {MAX_NOTE_BYTES // (1024 * 1024)} MB"
 _TOP_PAGES = frozenset({DIRECTORY_FILE, INDEX_FILE})
+_INDEX_PAGE = "the vault's index page, not a note"
 _Classify = Callable[[str, str, os.stat_result], VaultFile]
 
 
@@ -260,7 +261,9 @@ def _classifier(rel: str, single: bool, root_name: str, seen_notes: dict[str, di
         if not _is_markdown(name):
             return VaultFile(rel_path, size, info.st_mtime_ns, "ignored", None, None, _NOT_MARKDOWN)
         if top_level and name.lower() in _TOP_PAGES:
-            return _classify_top_level(name, rel_path, info)
+            if name.lower() == DIRECTORY_FILE:
+                return VaultFile(rel_path, size, info.st_mtime_ns, "directory")
+            return VaultFile(rel_path, size, info.st_mtime_ns, "ignored", None, None, _INDEX_PAGE)
         if size > MAX_NOTE_BYTES:
             return VaultFile(rel_path, size, info.st_mtime_ns, "ignored", None, None, _TOO_LARGE)
         stem = name[:-3]

@@ -44,6 +44,7 @@ def test_a_single_folder_of_notes_is_one_channel_with_its_hub(one_folder: Path) 
         "kiln.png": ("ignored", None, None),
         "kilntalk.md": ("hub", "kilntalk", "kilntalk"),
     }
+    assert by_path(result)["index.md"].reason == "the vault's index page, not a note"
     assert result.folders == {"kilntalk": "kilntalk"}
     assert result.layout == "a single folder of notes: kilntalk"
 

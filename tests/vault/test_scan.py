@@ -143,7 +143,7 @@ def test_top_level_page_is_ignored_but_directory_is_read(vault: Path) -> None:
     assert files["directory.md"].kind == "directory"
 
 
-def test_same_channel_and_slug_in_two_subfolders_keeps_the_first(vault: Path) -> None:
+def test_same_channel_and_slug_in_two_subfolders_keeps_the_first_by_path(vault: Path) -> None:
     write(vault / "ch" / "a" / "twin.md")
     write(vault / "ch" / "b" / "twin.md")
     files = by_path(scan(vault))
