@@ -226,7 +226,7 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs | tables.Stored
     snap.vocab = vocab
     for key in _strings(blobs["popular"]):
         snap.popular.extend(snap.by_slug_key.get(key, ()))
-    _read_episodes(con, snap)
+    _episodes(con, snap, blobs)
     snap.ready = True
     return snap
 
@@ -248,16 +248,27 @@ def _new_words(con: sqlite3.Connection, vocab: Vocabulary, first_id: int) -> dic
     return extra
 
 
-def _read_episodes(con: sqlite3.Connection, snap: Snapshot) -> None:
+def read_episodes(con: sqlite3.Connection, snap: Snapshot) -> list[str]:
+    """Fill the snapshot's episode titles; returns one line per titled episode
+    (``channel<TAB>video id<TAB>title``), the docs of the episode index, in order."""
     for channel, video_id, title in con.execute(sql.LOAD_EPISODES):
         text = clean_line(title)
         snap.episodes[(channel, video_id)] = text
         snap.episode_any.setdefault(video_id, text)
-    episode_titles: list[str] = []
-    for (channel, video_id), title in snap.episodes.items():
-        members = tuple(i for i in snap.by_video.get(video_id, ())
-                        if snap.notes[i].channel == channel)
-        if members and title:
-            episode_titles.append(title)
-            snap.episode_notes.append(members)
-    snap.episode_index = build(episode_titles)
+    return [f"{channel}\t{video_id}\t{title}"
+            for (channel, video_id), title in snap.episodes.items() if title]
+
+
+def _episodes(con: sqlite3.Connection, snap: Snapshot, blobs: Blobs | tables.StoredBlobs,
+              ) -> None:
+    """The episode index: persisted when the cache's episodes are those it was built from,
+    else built here (a few thousand titles); each episode's notes from the notes now."""
+    lines = read_episodes(con, snap)
+    if blobs.get("episodes.lines") == _NL.join(lines).encode():
+        snap.episode_index = from_blobs("episodes", blobs.get)
+    else:
+        snap.episode_index = build([line.split("\t", 2)[2] for line in lines])
+    for line in lines:
+        channel, video_id, _ = line.split("\t", 2)
+        snap.episode_notes.append(tuple(i for i in snap.by_video.get(video_id, ())
+                                        if snap.notes[i].channel == channel))

@@ -31,7 +31,7 @@ from bot.search.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 4  # of the arrays; another one is built anew
+FORMAT = 5  # of the arrays; another one is built anew
 REBUILD_SHARE = 0.02  # of the notes changed since the arrays were built
 REBUILD_MIN = 200  # ... and at least this many notes
 _NL = "\n"
@@ -39,7 +39,7 @@ _NL = "\n"
 
 def compute(con: sqlite3.Connection) -> Blobs:
     """Everything the search persists, computed from the cache behind ``con``."""
-    from bot.search.loading import read_anchor_rows, read_base  # a cycle at import time
+    from bot.search.loading import read_anchor_rows, read_base, read_episodes  # import cycle
 
     started = time.perf_counter()
     snap = read_base(con)
@@ -70,6 +70,9 @@ def compute(con: sqlite3.Connection) -> Blobs:
     out["anchors.targets"] = array("q", targets).tobytes()
     out["anchors.sources"] = array("q", sources).tobytes()
     out.update(to_blobs(build(labels), "anchors"))
+    episodes = read_episodes(con, snap)
+    out["episodes.lines"] = _NL.join(episodes).encode()
+    out.update(to_blobs(build([line.split("\t", 2)[2] for line in episodes]), "episodes"))
     out["popular"] = _NL.join(key for key, _ in con.execute(
         sql.INBOUND_LINKS, {"limit": 2000})).encode()
     log.info("search: index arrays for %d notes computed in %.2fs (%.1f MB)", len(notes),
