@@ -17,7 +17,7 @@ from bot.notes.names import clean_line, slug_key
 
 MAX_TARGET = 400
 # how far a label that holds markup may run to its "]]"
-MAX_LABEL_MARKUP = 1000
+MAX_LABEL_MARKUP = 500
 # a markdown link's label is at most 400 characters: its "]" lies this far at most
 LABEL_REACH = 1 + 400 + 1
 _OPEN_RUN = re.compile(r"\[+")
