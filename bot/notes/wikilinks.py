@@ -26,6 +26,7 @@ _CLOSE_RUN = re.compile(r"\]+")
 # (a "[" or "<" in it is markup: see wikilink_at). Both are bounded and possessive.
 _TARGET = re.compile(r"[^\[\]|\n<]{0,400}+")
 _LABEL = re.compile(r"[^\[\]\n<]{0,400}+")
+_SIMPLE = re.compile(r"\[\[([^\[\]|\n<]{0,400}+)(?:\|([^\[\]\n<]{0,400}+))?\]\]")
 # a whole run of brackets that holds "[[" or "]]" (removed, so that none is left over):
 # tried only where a run starts, and the look-ahead stops at the run's end ("[]" stays)
 _STRAY_RUN = re.compile(r"(?<![\[\]])(?=[\[\]]*?(?:\[\[|\]\]))[\[\]]++")
@@ -68,6 +69,9 @@ def wikilink_at(raw: str, start: int, embed: bool, markup_after: bool) -> WikiLi
     an anchor) is not read here: the link ends at its ``|``, the label is rendered as
     the text it is, and its closing ``]]`` goes as a stray.
     """
+    simple = _SIMPLE.match(raw, start)
+    if simple is not None:  # "[[target]]" or "[[target|label]]": nearly every link
+        return (simple.end(), *_link(simple.group(1), simple.group(2) or "", embed))
     opened = _OPEN_RUN.match(raw, start)
     assert opened is not None
     inner_at = opened.end()
