@@ -60,10 +60,10 @@ def link_target(raw: str) -> str:
 def wikilink_at(raw: str, start: int, embed: bool, markup_after: bool) -> WikiLink | int:
     """The wikilink whose run of ``[`` begins at ``start`` (``raw[start:start + 2] == "[["``).
 
-    Returns the link, or, when there is none here, the position to scan on from: the
-    last ``[`` of the run when it may still open ``[text](url)`` or ``[00:01:02]``. ``embed`` says a
-    ``!`` came just before; ``markup_after`` that ``raw`` is cut just before a timestamp
-    anchor (the generator sometimes put one in a link's label).
+    Returns the link, or, when there is none here, the position to scan on from (the
+    last ``[`` of the run when it may still open ``[text](url)`` or ``[00:01:02]``).
+    ``embed`` says a ``!`` came just before; ``markup_after`` that ``raw`` is cut just
+    before a timestamp anchor (the generator sometimes put one in a link's label).
 
     A label that holds markup (``[[note | [00:25:11]]]``, ``[[a|Using [[b|mCP]] servers]]``,
     an anchor) is not read here: the link ends at its ``|``, the label is rendered as
