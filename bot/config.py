@@ -1,27 +1,42 @@
-"""Typed settings, read from a TOML file in ``config/`` and overridden by the environment.
+"""Typed settings, read from a TOML file and overridden by the environment, then by flags.
 
 Order of precedence, lowest first: built-in defaults, the settings file, environment
-variables, then explicit overrides (command-line flags). The Discord token is held in a
-:class:`Secret` so that it never appears in a repr, a log line or a traceback.
+variables, then explicit overrides (command-line flags). The settings file is the first of:
+
+1. ``--config FILE`` (``config_file``), or else ``$NOTECAST_CONFIG``: an error if it is missing;
+2. ``config/notecast.toml`` in the working directory;
+3. ``$XDG_CONFIG_HOME/notecast/notecast.toml`` (``~/.config/notecast/notecast.toml``);
+
+or none: the built-in defaults. Relative paths in a file are relative to the folder that
+holds its ``config/`` folder (to the file's own folder when that is not named ``config``).
+The Discord token is held in a :class:`Secret` so that it never appears in a repr, a log
+line or a traceback, and it is read only from ``DISCORD_TOKEN``.
+
+The coercion is written by hand rather than with pydantic-settings: importing pydantic
+costs about 160 ms, a fifth of a command-line lookup's budget (see the README).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger(__name__)
-
 SAMPLE_VAULT = Path(__file__).resolve().parent / "sample_vault"
-DEFAULT_CONFIG_FILE = Path("config") / "notecast.toml"
+LOCAL_CONFIG_FILE = Path("config") / "notecast.toml"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(ValueError):
-    """A setting has a value that cannot be used; the message says which and why."""
+    """A setting that cannot be used; the message names it, its value's source, and why."""
+
+    def __init__(self, message: str, *, setting: str | None = None, source: str | None = None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.source = source
 
 
 class Secret:
@@ -68,6 +83,8 @@ class Settings:
     index_workers: int = 0  # 0: one per core
     cooldown_uses: int = 5
     cooldown_seconds: float = 30.0
+    # the settings file that was read (None: built-in defaults); not a setting itself
+    config_file: Path | None = field(default=None, compare=False)
 
     @property
     def uses_sample_vault(self) -> bool:
@@ -86,92 +103,152 @@ ENV_VARS: dict[str, str] = {
     "cooldown_uses": "NOTECAST_COOLDOWN_USES",
     "cooldown_seconds": "NOTECAST_COOLDOWN_SECONDS",
 }
+SETTINGS = frozenset(ENV_VARS)
 
 
-def _coerce(name: str, raw: Any, base: Path | None) -> Any:
-    """Turn a raw value from TOML or the environment into the setting's type."""
+def _count(raw: Any) -> int:
+    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        raise ValueError("must be a whole number")
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _amount(raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise ValueError("must be a number")
+    value = float(raw)
+    if not value >= 0:  # (also refuses nan)
+        raise ValueError("must be a number, not negative")
+    return value
+
+
+def _guild(raw: Any) -> int | None:
+    text = str(raw).strip()
+    if text in ("", "0"):
+        return None
+    if isinstance(raw, bool) or not text.isdigit():
+        raise ValueError("must be a server id (digits)")
+    return int(text)
+
+
+def _level(raw: Any) -> str:
+    level = str(raw).strip().upper()
+    if level not in LOG_LEVELS:
+        raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level
+
+
+COERCE: dict[str, Callable[[Any], Any]] = {
+    "token": lambda raw: Secret(str(raw).strip()),
+    "dev_guild_id": _guild,
+    "index_workers": _count,
+    "cooldown_uses": _count,
+    "resync_minutes": _amount,
+    "cooldown_seconds": _amount,
+    "log_level": _level,
+}
+
+
+def _coerce(name: str, raw: Any, source: str, base: Path | None) -> Any:
+    """Turn a raw value from a file, the environment or a flag into the setting's type."""
+    if name not in SETTINGS:
+        raise ConfigError(f"{source}: unknown setting {name!r}", setting=name, source=source)
     try:
-        if name == "token":
-            return Secret(str(raw).strip())
         if name in ("notes_dir", "db"):
-            path = Path(os.path.expanduser(str(raw)))
-            if base is not None and not path.is_absolute():
-                path = base / path
-            return path
-        if name == "dev_guild_id":
-            return int(raw) if str(raw).strip() not in ("", "0") else None
-        if name in ("index_workers", "cooldown_uses"):
-            value = int(raw)
-            if value < 0:
-                raise ValueError("must not be negative")
-            return value
-        if name in ("resync_minutes", "cooldown_seconds"):
-            number = float(raw)
-            if number < 0:
-                raise ValueError("must not be negative")
-            return number
-        if name == "log_level":
-            level = str(raw).upper()
-            if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-                raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
-            return level
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"setting {name!r}: {raw!r} is not usable ({exc})") from None
-    raise ConfigError(f"unknown setting {name!r}")
+            if not isinstance(raw, str | os.PathLike):
+                raise TypeError("must be a path")
+            path = Path(os.path.expanduser(os.fspath(raw)))
+            return base / path if base is not None and not path.is_absolute() else path
+        return COERCE[name](raw)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise ConfigError(f"setting {name!r} from {source}: {raw!r} is not usable ({exc})",
+                          setting=name, source=source) from None
+
+
+def _config_home(env: Mapping[str, str]) -> Path:
+    home = env.get("XDG_CONFIG_HOME") or ""
+    if not os.path.isabs(home):  # (the XDG rule: a relative value is ignored)
+        home = os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
+    return Path(home)
+
+
+def find_config_file(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path | None:
+    """The settings file to read when none is given: ``$NOTECAST_CONFIG`` (which must
+    exist), ``config/notecast.toml`` in ``cwd``, then the user's config folder."""
+    env = os.environ if environ is None else environ
+    named = env.get("NOTECAST_CONFIG", "").strip()
+    if named:
+        path = Path(os.path.expanduser(named))
+        if not path.is_file():
+            raise ConfigError(f"settings file {path} (NOTECAST_CONFIG) does not exist",
+                              source="NOTECAST_CONFIG")
+        return path
+    for candidate in ((cwd or Path.cwd()) / LOCAL_CONFIG_FILE,
+                      _config_home(env) / "notecast" / "notecast.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"settings file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read settings file {path}: {exc}") from None
+    section = data.get("notecast", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"settings file {path}: [notecast] must be a table")
+    return section
+
+
+def _file_values(path: Path) -> dict[str, Any]:
+    resolved = path.resolve()
+    base = resolved.parent.parent if resolved.parent.name == "config" else resolved.parent
+    source = f"settings file {path}"
+    values: dict[str, Any] = {}
+    for key, raw in _read_file(path).items():
+        if key == "token":
+            raise ConfigError(f"{path}: do not put the token in the settings file; set DISCORD_TOKEN",
+                              setting="token", source=source)
+        if raw == "" or (key == "dev_guild_id" and raw == 0):
+            continue  # empty: the default
+        values[key] = _coerce(key, raw, source, base)
+    return values
 
 
 def load_settings(
     config_file: Path | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
     **overrides: Any,
 ) -> Settings:
-    """Read settings: defaults < ``config_file`` < environment < ``overrides``.
+    """Read settings: defaults < the settings file < environment < ``overrides``.
 
-    ``config_file`` defaults to ``$NOTECAST_CONFIG`` or ``config/notecast.toml`` in the
-    working directory when it exists. Relative paths in the file are relative to the
-    directory that holds the ``config/`` folder; relative paths elsewhere to the cwd.
+    ``config_file`` defaults to the one :func:`find_config_file` finds. Relative paths in
+    the environment and in ``overrides`` are relative to the working directory.
     """
     env = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    known = {f.name for f in fields(Settings)}
-
-    path = config_file
-    if path is None and env.get("NOTECAST_CONFIG"):
-        path = Path(env["NOTECAST_CONFIG"])
-    if path is None and DEFAULT_CONFIG_FILE.is_file():
-        path = DEFAULT_CONFIG_FILE
-    if path is not None:
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"cannot read settings file {path}: {exc}") from None
-        section = data.get("notecast", data)
-        base = path.resolve().parent.parent if path.resolve().parent.name == "config" else (
-            path.resolve().parent
-        )
-        for key, raw in section.items():
-            if key == "token":
-                raise ConfigError(
-                    f"{path}: do not put the token in the settings file; set DISCORD_TOKEN"
-                )
-            if key not in known:
-                raise ConfigError(f"{path}: unknown setting {key!r}")
-            if raw == "" or (key == "dev_guild_id" and raw == 0):
-                continue
-            values[key] = _coerce(key, raw, base)
-
+    path = config_file if config_file is not None else find_config_file(env, cwd)
+    values = _file_values(path) if path is not None else {}
     for key, var in ENV_VARS.items():
         raw = env.get(var)
         if raw is not None and raw.strip() != "":
-            values[key] = _coerce(key, raw, None)
-
+            values[key] = _coerce(key, raw, f"environment variable {var}", None)
     for key, raw in overrides.items():
-        if raw is None:
-            continue
-        if key not in known:
-            raise ConfigError(f"unknown setting {key!r}")
-        values[key] = _coerce(key, raw, None)
+        if raw is not None:
+            flag = "--notes" if key == "notes_dir" else "--" + key.replace("_", "-")
+            values[key] = _coerce(key, raw, f"flag {flag}", None)
+    return replace(Settings(), **values, config_file=path)
 
-    settings = replace(Settings(), **values)
-    log.debug("settings loaded from %s", path or "defaults")
-    return settings
+
+def describe_source(settings: Settings) -> str:
+    """Which settings file was read, for the log."""
+    if settings.config_file is None:
+        return ("no settings file (none in NOTECAST_CONFIG, ./config/notecast.toml or "
+                "the user's config folder): built-in defaults and the environment")
+    return f"settings file {settings.config_file.resolve()}"

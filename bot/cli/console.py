@@ -8,9 +8,11 @@ needs no token and no network, so it is the way to try Notecast on a fresh machi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import sys
+import threading
 from typing import TextIO
 
 from bot.errors import UserFacingError
@@ -87,7 +89,7 @@ async def run_console(services: Services, stdin: TextIO = sys.stdin, stdout: Tex
     while True:
         if interactive:
             print(PROMPT, end="", file=stdout, flush=True)
-        line = await asyncio.to_thread(stdin.readline)
+        line = await _read_line(stdin)
         if not line:
             break
         line = line.strip()
@@ -102,3 +104,30 @@ async def run_console(services: Services, stdin: TextIO = sys.stdin, stdout: Tex
         if not interactive:
             print(file=stdout)
     return 0
+
+
+async def _read_line(stdin: TextIO) -> str:
+    """The next line of ``stdin``, read in a daemon thread: a console that is stopped (a
+    signal cancels this) never waits at exit for a thread blocked on an open pipe, as a
+    thread of the default executor would."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str | BaseException) -> None:
+        if future.done():
+            return
+        if isinstance(line, BaseException):
+            future.set_exception(line)
+        else:
+            future.set_result(line)
+
+    def read() -> None:
+        try:
+            line: str | BaseException = stdin.readline()
+        except (OSError, ValueError) as exc:
+            line = exc
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody waits for it
+            loop.call_soon_threadsafe(deliver, line)
+
+    threading.Thread(target=read, name="notecast-console-input", daemon=True).start()
+    return await future

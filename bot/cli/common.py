@@ -1,0 +1,122 @@
+"""What every ``notecast`` command shares: output, logging, expected errors, the services.
+
+Imports here are light on purpose: a lookup has a 0.8 s budget in all, so the cache, the
+search index and above all discord.py are imported only by the commands that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+PROG = "notecast"
+
+Handler = Callable[[Settings, argparse.Namespace], Awaitable[int]]
+# add(name, help, handler, description=None) -> the subcommand's parser (see bot.cli.main)
+AddCommand = Callable[..., argparse.ArgumentParser]
+
+
+class CommandFailed(Exception):
+    """An expected failure of a command: ``notecast: <message>`` and ``exit_code``."""
+
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """The errors that are the user's to fix, shown as one line (exit code 2), never a
+    traceback: bad settings, a cache that is not ours or cannot be used, a vault that is
+    missing or refused."""
+    from bot.cache.errors import CacheError  # (VaultUnavailable is one)
+
+    return (CommandFailed, ConfigError, CacheError)
+
+
+def say(message: str) -> None:
+    """One line for the user on stderr, prefixed with the program's name."""
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("discord.http").setLevel(logging.WARNING)
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False))
+
+
+def quiet_broken_pipe() -> None:
+    """Standard output was closed by its reader (``notecast stats --json | head``): send
+    what is left to /dev/null, so that the flush at exit raises nothing either."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; silent elsewhere."""
+
+    def __init__(self, label: str, stream: Any = None) -> None:
+        self.label = label
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        percent = done * 100 // total
+        if percent == self._last and done != total:
+            return
+        self._last = percent
+        filled = percent * 30 // 100
+        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+@contextlib.asynccontextmanager
+async def open_services(settings: Settings, *, readonly: bool) -> AsyncIterator[Services]:
+    """The cache and the services over it, closed on the way out, however it is left.
+
+    ``readonly``: the lookups (``stats``, ``topic``, ``search``, ``related``) answer from
+    what the cache holds, whatever vault it was built from, and never create, sync or
+    rebuild it; a missing, outdated or foreign cache file is a :class:`CacheError`.
+    """
+    from bot.cache.store import NotesCache
+    from bot.services import Services
+
+    cache = NotesCache(settings.db, readonly=True) if readonly else NotesCache(
+        settings.db, workers=settings.index_workers)
+    async with cache:
+        services = Services.build(settings, cache, syncs=not readonly)
+        try:
+            yield services
+        finally:
+            await services.vault_sync.stop()
+            for service in {id(s): s for s in vars(services).values()}.values():
+                closer = getattr(service, "aclose", None)
+                if closer is not None and service is not cache:
+                    await closer()
