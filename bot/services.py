@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot.cache.background import VaultSync
 from bot.cache.store import NotesCache
 from bot.config import Settings
+from bot.errors import NotesUnavailable
 from bot.notes.reader import NoteReader
 from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
 
@@ -24,9 +25,10 @@ class Services:
     notes: NoteReader
     fulltext: FullTextSearch
     related: RelatedNotes
+    syncs: bool = True  # False: a read-only lookup, answered from what the cache holds
 
     @classmethod
-    def build(cls, settings: Settings, cache: NotesCache) -> Services:
+    def build(cls, settings: Settings, cache: NotesCache, *, syncs: bool = True) -> Services:
         index = SearchIndex(cache)  # one snapshot for the three search services
         topics = TopicSearch(cache, index=index)
         return cls(
@@ -38,7 +40,12 @@ class Services:
             notes=NoteReader(cache),
             fulltext=FullTextSearch(index),
             related=RelatedNotes(index),
+            syncs=syncs,
         )
 
     async def require_ready(self) -> None:
+        if not self.syncs:  # nothing to wait for: the cache holds what there is
+            if not await self.cache.is_ready():
+                raise NotesUnavailable()
+            return
         await self.vault_sync.require_ready()
