@@ -114,8 +114,8 @@ def scan_vault(root: Path) -> VaultScan:
             if shape["single"]:
                 folders[channel_key(root_name)] = root_name
         single = shape["single"]
-        if rel and (single or "/" in rel):
-            shape["nested"] = True  # a note in a subfolder of its channel
+        # a subfolder of a channel (or of the single folder): nested, if notes are in it
+        nested_from = len(files) if rel and (single or "/" in rel) and not shape["nested"] else -1
         classify = _classifier(rel, single, root_name, seen_notes, twins, files)
         for name in names:
             if name.startswith("."):
@@ -158,6 +158,8 @@ def scan_vault(root: Path) -> VaultScan:
                 ignored(rel_path, f"{what}, not a regular file")
                 continue
             add(classify(name, rel_path, info))  # a link to a file in the vault
+        if nested_from >= 0 and any(f.kind == "note" for f in files[nested_from:]):
+            shape["nested"] = True
 
     walk(root_real, "", 0)
     for indexes in twins.values():

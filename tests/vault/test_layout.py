@@ -94,6 +94,12 @@ def test_notes_in_subfolders_of_a_channel_belong_to_it(tmp_path: Path) -> None:
     assert result.layout == "1 channel folder with nested subfolders"
 
 
+def test_a_subfolder_without_notes_is_not_nesting(tmp_path: Path) -> None:
+    write(tmp_path / "kilntalk" / "a_note.md")
+    write(tmp_path / "kilntalk" / "attachments" / "kiln.png", "not a note")
+    assert scan(tmp_path).layout == "1 channel folder"
+
+
 def test_an_empty_folder_is_a_vault_of_no_notes(tmp_path: Path) -> None:
     result = scan(tmp_path)
     assert (result.files, result.folders, result.layout) == ([], {}, "an empty folder")
