@@ -102,8 +102,14 @@ class SearchIndex:
         """Build a snapshot of the cache as it is now (in a thread) and swap it in; cheap
         when nothing changed. Queries keep answering from the old snapshot meanwhile."""
         async with self._lock:
-            token = await self.token()
             current = self._snapshot
+            try:
+                token = await self.token()
+            except Exception as exc:  # a damaged or closed cache: nothing new to load
+                log.warning("search: cannot read the cache's token (%s)", exc)
+                if current is None:
+                    self._snapshot = Snapshot((0, 0, -1))
+                return
             if not force and current is not None and current.token == token:
                 return
             started = time.perf_counter()

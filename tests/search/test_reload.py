@@ -86,3 +86,18 @@ def _move_into_place(source: Path, target: Path) -> None:
     for suffix in ("-wal", "-shm"):
         Path(f"{source}{suffix}").unlink(missing_ok=True)
     source.replace(target)
+
+
+async def test_a_cache_whose_token_fails_gives_not_ready_not_an_error(tmp_path: Path) -> None:
+    async with NotesCache(tmp_path / "c.db") as cache:
+        await cache.sync(SAMPLE_VAULT)
+        topics = TopicSearch(cache)
+
+        async def broken() -> tuple[int, int, int]:
+            raise RuntimeError("the cache is closing")
+
+        cache.token = broken  # type: ignore[method-assign]
+        result = await topics.lookup("quantum tunneling")
+        assert result.reason == "not ready" and result.hits == []
+        assert topics.autocomplete("quantum") == []
+        await topics.aclose()
