@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from bot.notes.parsing import channel_key, clean_line, is_hub_file
+from bot.notes.names import channel_key, clean_line, is_hub_file
 
 MAX_NOTE_BYTES = 8 * 1024 * 1024
 # A deeper tree is cut (the walk recurses, and a hostile tree
