@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import SAMPLE_VAULT, ConfigError, Secret, load_settings
+from bot.config import SAMPLE_VAULT, ConfigError, Secret, describe_source, load_settings
 
 
 def _write(tmp_path: Path, body: str) -> Path:
@@ -71,3 +71,73 @@ def test_the_shipped_settings_file_loads() -> None:
     settings = load_settings(shipped, environ={})
     assert settings.notes_dir == SAMPLE_VAULT
     assert settings.cooldown_uses >= 1
+
+
+# --------------------------------------------------------------------------- which file
+
+def _user(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"HOME": str(tmp_path / "home"), **extra}
+
+
+def _xdg_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "xdg" / "notecast" / "notecast.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_without_a_local_file_the_users_config_folder_is_read(tmp_path: Path) -> None:
+    """Before: only ./config/notecast.toml was read; from any other folder the settings
+    were silently ignored."""
+    path = _xdg_file(tmp_path, '[notecast]\ndb = "data/cache.db"\ncooldown_uses = 9\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    settings = load_settings(environ=_user(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "xdg")), cwd=elsewhere)
+    assert settings.config_file == path
+    assert settings.cooldown_uses == 9
+    assert settings.db == path.parent / "data" / "cache.db"  # beside the file: not in a config/
+
+
+def test_the_default_user_config_folder_is_under_home(tmp_path: Path) -> None:
+    path = tmp_path / "home" / ".config" / "notecast" / "notecast.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("[notecast]\ncooldown_uses = 3\n", encoding="utf-8")
+    settings = load_settings(environ=_user(tmp_path), cwd=tmp_path)
+    assert settings.config_file == path and settings.cooldown_uses == 3
+
+
+def test_the_working_directory_wins_over_the_users_folder(tmp_path: Path) -> None:
+    _xdg_file(tmp_path, "[notecast]\ncooldown_uses = 9\n")
+    local = _write(tmp_path, "[notecast]\ncooldown_uses = 4\n")
+    settings = load_settings(environ=_user(tmp_path, XDG_CONFIG_HOME=str(tmp_path / "xdg")), cwd=tmp_path)
+    assert settings.config_file == tmp_path / "config" / "notecast.toml" == local
+    assert settings.cooldown_uses == 4
+
+
+def test_notecast_config_wins_and_must_exist(tmp_path: Path) -> None:
+    _write(tmp_path, "[notecast]\ncooldown_uses = 4\n")
+    named = tmp_path / "mine.toml"
+    named.write_text("[notecast]\ncooldown_uses = 7\n", encoding="utf-8")
+    settings = load_settings(environ=_user(tmp_path, NOTECAST_CONFIG=str(named)), cwd=tmp_path)
+    assert settings.config_file == named and settings.cooldown_uses == 7
+    with pytest.raises(ConfigError, match=r"nowhere\.toml.*NOTECAST_CONFIG.*does not exist"):
+        load_settings(environ=_user(tmp_path, NOTECAST_CONFIG=str(tmp_path / "nowhere.toml")), cwd=tmp_path)
+
+
+def test_no_file_means_the_defaults(tmp_path: Path) -> None:
+    settings = load_settings(environ=_user(tmp_path), cwd=tmp_path)
+    assert settings.config_file is None and settings.notes_dir == SAMPLE_VAULT
+    assert "no settings file" in describe_source(settings)
+
+
+def test_errors_name_the_setting_and_where_its_value_came_from(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[notecast]\ncooldown_uses = -2\n")
+    with pytest.raises(ConfigError, match=f"'cooldown_uses' from settings file {path}") as caught:
+        load_settings(path, environ={})
+    assert (caught.value.setting, caught.value.source) == ("cooldown_uses", f"settings file {path}")
+    with pytest.raises(ConfigError, match="'index_workers' from environment variable NOTECAST_INDEX_WORKERS"):
+        load_settings(None, environ={"NOTECAST_INDEX_WORKERS": "2.5"}, cwd=tmp_path / "home")
+    with pytest.raises(ConfigError, match="'log_level' from flag --log-level"):
+        load_settings(None, environ={}, cwd=tmp_path / "home", log_level="LOUD")
+    with pytest.raises(ConfigError, match="dev_guild_id"):
+        load_settings(None, environ={"NOTECAST_DEV_GUILD_ID": "my server"}, cwd=tmp_path / "home")

@@ -1,0 +1,111 @@
+"""SIGTERM (``docker stop``) and Ctrl-C stop ``notecast`` cleanly: the console of ``run``,
+and ``index`` in the middle of a cold build. Each waits with a generous deadline (a stop
+that hangs fails; no speed is measured)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.cli.helpers import spawn, write_vault
+
+DEADLINE = 30.0  # seconds: only a stop that hangs comes near it
+
+
+def _lines(stream: object) -> queue.Queue[str]:
+    """The lines of a child's output, read in a thread (a blocking read never hangs a test)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.005)
+
+
+def _group_is_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _stop(proc: subprocess.Popen[str], signum: int, *, group: bool = False) -> tuple[int, str]:
+    if group:  # as a terminal's Ctrl-C does: to every process of the foreground job
+        os.killpg(proc.pid, signum)
+    else:
+        proc.send_signal(signum)
+    try:
+        _, stderr = proc.communicate(timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError(f"notecast did not stop on {signal.Signals(signum).name}") from None
+    return proc.returncode, stderr
+
+
+def test_sigterm_stops_the_console_that_run_opens(tmp_path: Path) -> None:
+    """Before: SIGTERM killed the process without any clean-up (exit -15), and Python as
+    PID 1 (a container) ignored it."""
+    vault = write_vault(tmp_path / "vault", channels=1, notes_per_channel=3)
+    proc = spawn("run", "--notes", str(vault), "--db", str(tmp_path / "c.db"), tmp_path=tmp_path)
+    assert proc.stdin is not None
+    out = _lines(proc.stdout)
+    proc.stdin.write("/stats\n")
+    proc.stdin.flush()  # and the pipe stays open: the console waits for the next line
+    seen = ""
+    while "## Notecast: what I know" not in seen:
+        seen += out.get(timeout=DEADLINE)
+    code, stderr = _stop(proc, signal.SIGTERM)
+    assert code in (0, 143), stderr
+    assert "Traceback" not in stderr
+    assert "notecast: stopped by SIGTERM" in stderr
+
+
+def _start_cold_index(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
+    vault = write_vault(tmp_path / "vault", channels=12, notes_per_channel=300)
+    db = tmp_path / "data" / "cache.db"
+    proc = spawn("index", "--notes", str(vault), "--db", str(db), "--json", tmp_path=tmp_path,
+                 env={"NOTECAST_INDEX_WORKERS": "2"})
+    _wait_for(lambda: any(db.parent.glob("cache.db.building-*")) or proc.poll() is not None,
+              "the cold build to start")
+    assert proc.poll() is None, proc.communicate()[1]
+    return proc, db
+
+
+def test_sigterm_stops_a_cold_index_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Before: SIGTERM left the build's side file, and its workers ran on as orphans."""
+    proc, db = _start_cold_index(tmp_path)
+    code, stderr = _stop(proc, signal.SIGTERM)
+    assert code == 143, stderr
+    assert "Traceback" not in stderr
+    assert "notecast: stopped by SIGTERM" in stderr
+    assert not list(db.parent.glob("*.building-*"))
+    _wait_for(lambda: _group_is_gone(proc.pid), "the parse workers to end")
+
+
+def test_ctrl_c_stops_a_cold_index_with_one_line(tmp_path: Path) -> None:
+    """Before: Ctrl-C printed a traceback from every parse worker."""
+    proc, db = _start_cold_index(tmp_path)
+    code, stderr = _stop(proc, signal.SIGINT, group=True)
+    assert code == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert [line for line in stderr.splitlines() if line.startswith("notecast:")] == [
+        "notecast: interrupted"]
+    assert not list(db.parent.glob("*.building-*"))
+    _wait_for(lambda: _group_is_gone(proc.pid), "the parse workers to end")
