@@ -27,13 +27,18 @@ def test_sigterm_closes_the_running_bot(tmp_path: Path, monkeypatch: pytest.Monk
 
     async def start(self: NotecastBot, token: str, *, reconnect: bool = True) -> None:
         await self.setup_hook()  # loads the cogs, starts the background sync
-        seen["sync"] = self.services.vault_sync
+        seen["closed"] = closed = asyncio.Event()
         asyncio.get_running_loop().call_later(0.2, os.kill, os.getpid(), signal.SIGTERM)
-        while not self.is_closed():
-            await asyncio.sleep(0.01)
-        seen["closed"] = True
+        await closed.wait()
 
+    async def close(self: NotecastBot) -> None:
+        await original_close(self)  # stops the background sync, then discord.py's close
+        if "closed" in seen:
+            seen["closed"].set()
+
+    original_close = NotecastBot.close
     monkeypatch.setattr(NotecastBot, "start", start)
+    monkeypatch.setattr(NotecastBot, "close", close)
     monkeypatch.chdir(tmp_path)
     for name in [n for n in os.environ if n.startswith("NOTECAST_")]:
         monkeypatch.delenv(name)
@@ -45,6 +50,6 @@ def test_sigterm_closes_the_running_bot(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert code == 143
-    assert seen.get("closed")
+    assert seen["closed"].is_set()
     err = capsys.readouterr().err
     assert "notecast: stopped by SIGTERM" in err and "Traceback" not in err
