@@ -1,7 +1,6 @@
 """The notes cache: the vault, parsed, in SQLite, kept in step by :meth:`NotesCache.sync`.
 
 Lifecycle (see docs/architecture.md):
-
 * **open**: the path must be missing or provably ours (:mod:`bot.cache.files`), else
   :class:`~bot.cache.errors.ForeignCacheFile`. A writer also makes the folder (or says in
   one line why it cannot) and checks an existing cache with ``PRAGMA quick_check`` in the
@@ -25,7 +24,6 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,7 +56,13 @@ from bot.cache.readers import (
     user_version,
 )
 from bot.cache.records import CacheCounts, CacheStats, ProgressCallback, SkippedFile, SyncReport
-from bot.cache.writes import build_derived, exec_, fetch_tuples, outdated_derived, set_state
+from bot.cache.writes import (
+    exec_,
+    fetch_tuples,
+    rebuild_outdated_derived,
+    record_refusal,
+    set_state,
+)
 from bot.vault.scan import scan_vault
 
 __all__ = [
@@ -134,10 +138,10 @@ class NotesCache:
             self._check.cancel()
             await asyncio.gather(self._check, return_exceptions=True)
             self._check = None
-        await self._close_writer()
         if self._readers is not None:
             await self._readers.close()
             self._readers = None
+        await self._close_writer()  # last: it checkpoints and removes the WAL
 
     async def _close_writer(self) -> None:
         if self._writer is not None:
@@ -273,9 +277,24 @@ class NotesCache:
                            rebuild: bool, allow_shrink: bool) -> SyncReport:
         started = time.perf_counter()
         racy_after_ns = time.time_ns() - RACY_SECONDS * 1_000_000_000
+        root = await asyncio.to_thread(os.path.realpath, notes_dir)
+        # the vault is scanned while the check of the cache (at open) finishes
+        scanning = asyncio.ensure_future(asyncio.to_thread(scan_vault, Path(root)))
+        try:
+            return await self._sync_scanning(notes_dir, root, scanning, progress, rebuild,
+                                             allow_shrink, started, racy_after_ns)
+        finally:
+            if not scanning.done():
+                scanning.cancel()
+            elif not scanning.cancelled():
+                scanning.exception()  # (retrieved: an unread error is logged otherwise)
+
+    async def _sync_scanning(self, notes_dir: Path, root: str, scanning: asyncio.Future[Any],
+                             progress: ProgressCallback | None, rebuild: bool,
+                             allow_shrink: bool, started: float,
+                             racy_after_ns: int) -> SyncReport:
         await self.check()
         ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
-        root = await asyncio.to_thread(os.path.realpath, notes_dir)
         state: dict[str, str] = {}
         cache_notes = 0
         db: aiosqlite.Connection | None = None
@@ -295,7 +314,7 @@ class NotesCache:
         if recorded is not None and recorded != root and not rebuild:
             raise VaultMismatch(self.db_path, recorded, root)
         try:
-            scan = await asyncio.to_thread(scan_vault, Path(root))
+            scan = await scanning
         except OSError as exc:
             error = VaultUnavailable(f"{notes_dir}: {exc.strerror or exc}")
             await self._refuse(db, error)
@@ -327,7 +346,7 @@ class NotesCache:
             report = await self._cold(db, root, scan, progress, state, racy_after_ns, layout)
             report.mode = cold_reason
         elif self.derived:
-            await self._rebuild_outdated_derived(self._writer or db)
+            await rebuild_outdated_derived(self._writer or db, self.derived)
         report.seconds = time.perf_counter() - started
         writer = await self._writer_connection()
         await exec_(writer, "BEGIN IMMEDIATE")
@@ -372,34 +391,10 @@ class NotesCache:
         self.damage_found.clear()
         return report
 
-    async def _rebuild_outdated_derived(self, db: aiosqlite.Connection | None) -> None:
-        """Derived tables of another version than the code's are built again (their own
-        transaction, with a new generation), even when no note changed."""
-        if db is None:
-            return
-        stale = await outdated_derived(db, self.derived)
-        if not stale:
-            return
-        await exec_(db, "BEGIN IMMEDIATE")
-        try:
-            await build_derived(db, stale)
-            await exec_(db, sql.BUMP_GENERATION)
-            await exec_(db, "COMMIT")
-        except BaseException:
-            await exec_(db, "ROLLBACK")
-            raise
-
     async def _refuse(self, db: aiosqlite.Connection | None, error: CacheError) -> None:
-        """Record a refused sync (shown by ``stats``) without touching a row of notes."""
         log.warning("sync refused: %s", error)
-        if db is None:
-            return
-        when = datetime.now(UTC).replace(microsecond=0).isoformat()
-        try:
-            await exec_(db, "BEGIN IMMEDIATE")
-            await set_state(db, "refused", f"{when}: {error}")
-            await exec_(db, "COMMIT")
-        except sqlite3.Error:
-            log.exception("could not record the refused sync")
+        if db is not None:
+            await record_refusal(db, str(error))
+
 
 

@@ -5,9 +5,12 @@ Every helper takes the writer's aiosqlite connection; statements are in :mod:`bo
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aiosqlite
@@ -18,6 +21,8 @@ from bot.cache.derived import DerivedTables
 from bot.cache.loader import LoadResult
 from bot.cache.records import SkippedFile, SyncReport
 from bot.vault.scan import VaultFile, VaultScan
+
+log = logging.getLogger(__name__)
 
 RACY_MTIME = -1  # the mtime stored for files changed as recently as the sync itself
 
@@ -167,3 +172,34 @@ def result_file_row(r: LoadResult, note_id: int | None, racy_after_ns: int) -> d
     mtime = RACY_MTIME if r.mtime_ns >= racy_after_ns else r.mtime_ns
     return {"path": r.path, "size": r.size, "mtime_ns": mtime, "hash": r.hash,
             "kind": r.kind, "note_id": note_id, "reason": r.reason, "channel": r.channel}
+
+
+async def rebuild_outdated_derived(db: aiosqlite.Connection | None,
+                                   derived: Sequence[DerivedTables]) -> None:
+    """Derived tables of another version than the code's are built again (their own
+    transaction, with a new generation), even when no note changed."""
+    if db is None or not derived:
+        return
+    stale = await outdated_derived(db, derived)
+    if not stale:
+        return
+    await exec_(db, "BEGIN IMMEDIATE")
+    try:
+        await build_derived(db, stale)
+        await exec_(db, sql.BUMP_GENERATION)
+        await exec_(db, "COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            await exec_(db, "ROLLBACK")
+        raise
+
+
+async def record_refusal(db: aiosqlite.Connection, reason: str) -> None:
+    """Record a refused sync (shown by ``stats``) without touching a row of notes."""
+    when = datetime.now(UTC).replace(microsecond=0).isoformat()
+    try:
+        await exec_(db, "BEGIN IMMEDIATE")
+        await set_state(db, "refused", f"{when}: {reason}")
+        await exec_(db, "COMMIT")
+    except sqlite3.Error:
+        log.exception("could not record the refused sync")
