@@ -216,7 +216,8 @@ def assemble(con: sqlite3.Connection, token: Token, blobs: Blobs | tables.Stored
                     if t not in live or s not in live]
     snap.anchor_index = extended(from_blobs("anchors", get), labels, dead_anchors)
 
-    vocab = Vocabulary(_strings(blobs["vocab.terms"]), _array("i", blobs["vocab.docs"]),
+    vocab = Vocabulary(Lines(blobs["vocab.terms"], _array("q", blobs["vocab.term_starts"])),
+                       _array("i", blobs["vocab.docs"]),
                        Lines(blobs["vocab.stem_keys"], _array("q", blobs["vocab.stem_key_starts"])),
                        _array("i", blobs["vocab.stem_starts"]),
                        _array("i", blobs["vocab.stem_terms"]))

@@ -31,7 +31,7 @@ from bot.search.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-FORMAT = 5  # of the arrays; another one is built anew
+FORMAT = 6  # of the arrays; another one is built anew
 REBUILD_SHARE = 0.02  # of the notes changed since the arrays were built
 REBUILD_MIN = 200  # ... and at least this many notes
 _NL = "\n"
@@ -52,7 +52,9 @@ def compute(con: sqlite3.Connection) -> Blobs:
     out["notes.ids"] = array("q", (n.note_id for n in notes)).tobytes()
     con.execute(sql.CREATE_VOCABULARY)
     vocab = Vocabulary.of(dict(con.execute(sql.LOAD_VOCABULARY).fetchall()))
-    out["vocab.terms"] = _NL.join(vocab.terms).encode()
+    terms = Lines.of(list(vocab.terms))
+    out["vocab.terms"] = terms.data()
+    out["vocab.term_starts"] = terms.starts().tobytes()
     out["vocab.docs"] = vocab.docs.tobytes()
     stem_keys = Lines.of(list(vocab.stem_keys))
     out["vocab.stem_keys"] = stem_keys.data()

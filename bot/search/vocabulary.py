@@ -37,7 +37,7 @@ class Vocabulary:
     holds that ``terms`` lacks (those of the notes written since the arrays were built).
     """
 
-    def __init__(self, terms: list[str], docs: array[int], stem_keys: Sequence[str],
+    def __init__(self, terms: Sequence[str], docs: array[int], stem_keys: Sequence[str],
                  stem_starts: array[int], stem_terms: array[int],
                  extra: dict[str, int] | None = None) -> None:
         self.terms = terms
