@@ -65,12 +65,10 @@ async def cmd_stats(settings: Settings, args: argparse.Namespace) -> int:
     when = stats.last_sync.isoformat(timespec="seconds") if stats.last_sync else "never"
     print(f"cache {settings.db}, last sync {when}")
     print(f"built from the vault {stats.notes_dir or '(unknown)'}")
-    layout = getattr(stats, "layout", None)
-    if layout:
-        print(f"read as {layout}")
-    refused = getattr(stats, "refused", None)
-    if refused:
-        print(f"last sync refused: {refused} (still serving the cache)")
+    if stats.layout:
+        print(f"read as {stats.layout}")
+    if stats.refused:
+        print(f"last sync refused: {stats.refused}")
     print(f"{counts.notes:,} notes, {counts.channels} channels, {counts.hubs} hubs, "
           f"{counts.episodes:,} episodes, {counts.sections:,} sections, {counts.links:,} links, "
           f"{counts.timestamps:,} timestamps ({counts.repaired_timestamps:,} read as MM:SS), "

@@ -116,6 +116,9 @@ def test_a_vault_that_lost_its_notes_needs_allow_shrink(tmp_path: Path) -> None:
     refused = notecast("index", "--notes", str(vault), "--db", str(db), tmp_path=tmp_path)
     assert "--allow-shrink" in one_line_error(refused)
     assert _stats(tmp_path, "--db", str(db))["notes"] == 6
+    shown = notecast("stats", "--db", str(db), tmp_path=tmp_path).stdout
+    assert "last sync refused:" in shown and "holds 0 notes" in shown
+    assert "read as " in shown  # how the vault was read (its layout)
     forced = notecast("index", "--notes", str(vault), "--db", str(db), "--allow-shrink", tmp_path=tmp_path)
     assert forced.returncode == 0, forced.stderr
     assert _stats(tmp_path, "--db", str(db))["notes"] == 0
