@@ -62,7 +62,7 @@ async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
         if not await services.cache.is_ready():
             raise CommandFailed(f"cannot read the notes: {problem or 'no notes cache'}")
         if problem:
-            say(f"{problem} (answering from the cache as it is)")
+            say(f"{problem} (with `notecast index`); meanwhile answering from the cache as it is")
         return await run_console(services)
 
 

@@ -203,3 +203,14 @@ def test_settings_are_found_from_any_folder(tmp_path: Path) -> None:
 
     missing = notecast("stats", tmp_path=tmp_path, env={"NOTECAST_CONFIG": str(tmp_path / "none.toml")})
     assert "none.toml" in one_line_error(missing)
+
+
+def test_the_console_over_another_vaults_cache_answers_from_it_and_says_so(tmp_path: Path) -> None:
+    vault = write_vault(tmp_path / "vault", channels=2, notes_per_channel=3)
+    db = tmp_path / "c.db"
+    assert notecast("index", "--notes", str(vault), "--db", str(db), tmp_path=tmp_path).returncode == 0
+    result = notecast("console", "--db", str(db), stdin="/stats\n", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "**6** notes" in result.stdout
+    assert "--rebuild" in result.stderr and "Traceback" not in result.stderr
+    assert _stats(tmp_path, "--db", str(db))["notes"] == 6
