@@ -17,7 +17,12 @@ Cases, each ``--runs`` times (the table shows median, min and max):
   sync, which builds the cache anew (no target; its time and peak memory are shown);
 * peak memory of the cold build: the RSS of the whole process tree (the main process,
   the forkserver and its parse workers, found by their ancestry in /proc) summed and
-  sampled every 20 ms, and the main process's own VmHWM.
+  sampled every 20 ms, and the main process's own VmHWM;
+* lifecycle costs, in a fresh process over the built cache: ``PRAGMA quick_check`` of the
+  whole cache (what a writer runs at open, in a thread), one ``NotesCache.token()`` (what a
+  reader may check before every command: median of 2,000 calls), one ``stats()``, and how
+  long a cold build takes to end once its sync task is cancelled (SIGTERM handling, or
+  ``VaultSync.stop()``), a third of the way through.
 """
 
 from __future__ import annotations
@@ -82,6 +87,63 @@ async def main(db, notes, workers):
 
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
+
+# The lifecycle costs (see the module's docstring); prints one JSON line.
+LIFECYCLE = r"""
+import asyncio, json, shutil, statistics, sys, time
+from pathlib import Path
+from bot.cache.store import NotesCache
+from bot.cache.readers import quick_check
+
+async def main(db, notes, workers):
+    t0 = time.perf_counter()
+    problem = quick_check(Path(db))
+    checked = time.perf_counter() - t0
+    assert problem is None, problem
+    async with NotesCache(Path(db), readonly=True) as cache:
+        await cache.token()
+        calls = []
+        for _ in range(2000):
+            t = time.perf_counter()
+            await cache.token()
+            calls.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        await cache.stats()
+        stats = time.perf_counter() - t
+    fresh = Path(db).with_name("cancelled.db")
+    third = asyncio.Event()
+    def progress(done, total):
+        if total and done >= total // 3:
+            third.set()
+    async with NotesCache(fresh, workers=workers) as cache:
+        task = asyncio.create_task(cache.sync(Path(notes), progress=progress))
+        await third.wait()
+        t = time.perf_counter()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        cancelled = time.perf_counter() - t
+    left = [p.name for p in fresh.parent.glob("cancelled.db.building*")]
+    assert not left, left
+    print(json.dumps({"quick_check": checked, "token": statistics.median(calls),
+                      "token_p95": sorted(calls)[int(len(calls) * 0.95)], "stats": stats,
+                      "cancel": cancelled}))
+
+asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+"""
+
+
+def run_lifecycle(db: Path, notes: Path, workers: int) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECAST_")}
+    env["PYTHONPATH"] = str(REPO_ROOT)
+    proc = subprocess.run([sys.executable, "-c", LIFECYCLE, str(db), str(notes), str(workers)],
+                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"the lifecycle run failed (rc {proc.returncode}):\n{proc.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
 
 
 # --------------------------------------------------------------------------- memory
@@ -238,7 +300,9 @@ def pick_note(notes: Path) -> str:
 # --------------------------------------------------------------------------- report
 
 def _fmt(value: float, unit: str) -> str:
-    return f"{value / MB:.0f} MB" if unit == "MB" else f"{value:.3f} s"
+    if unit == "MB":
+        return f"{value / MB:.0f} MB"
+    return f"{value * 1e6:.0f} us" if value < 0.001 else f"{value:.3f} s"
 
 
 def table(rows: list[tuple[str, str, list[float], str]]) -> str:
@@ -288,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, runs: {args.runs}")
 
         results: dict[str, list[dict[str, Any]]] = {"cold": [], "warm": [], "change": [],
-                                                     "regenerated": []}
+                                                     "regenerated": [], "lifecycle": []}
         db = work / "cache" / "notes.db"
         for run in range(args.runs):
             shutil.rmtree(db.parent, ignore_errors=True)
@@ -309,6 +373,8 @@ def main(argv: list[str] | None = None) -> int:
             r = run_child(db, notes, args.workers)
             assert r["mode"] == "incremental" and r["parsed"] == 1, r
             results["change"].append(r)
+        for _ in range(args.runs):
+            results["lifecycle"].append(run_lifecycle(db, notes, args.workers))
         for run in range(args.runs):
             edit_every_note(notes, run)
             r = run_child(db, notes, args.workers, sample=True)
@@ -317,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         startup = startup_times(args.runs)
 
         cold, warm, change = results["cold"], results["warm"], results["change"]
-        regenerated = results["regenerated"]
+        regenerated, lifecycle = results["regenerated"], results["lifecycle"]
         rows = [
             ("cold build (open + sync)", "cold", [r["open"] + r["sync"] for r in cold], "s"),
             ("warm start (open + sync)", "warm", [r["open"] + r["sync"] for r in warm], "s"),
@@ -332,6 +398,11 @@ def main(argv: list[str] | None = None) -> int:
             ("interpreter + import bot.cache.store", "", startup, "s"),
             ("in-process import bot.cache.store", "", [r["import"] for r in warm], "s"),
             ("warm start, whole process (wall)", "", [r["wall"] for r in warm], "s"),
+            ("quick_check of the whole cache", "", [r["quick_check"] for r in lifecycle], "s"),
+            ("token(), one call (median of 2000)", "", [r["token"] for r in lifecycle], "s"),
+            ("token(), p95 of 2000 calls", "", [r["token_p95"] for r in lifecycle], "s"),
+            ("stats(), one call", "", [r["stats"] for r in lifecycle], "s"),
+            ("cancelled cold build: time to end", "", [r["cancel"] for r in lifecycle], "s"),
         ]
         print()
         print(table(rows))

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,12 +25,13 @@ import aiosqlite
 from bot.cache import files, sql
 from bot.cache.derived import DerivedTables
 from bot.cache.loader import LoadJob, LoadResult
-from bot.cache.pool import kill_pool, load_jobs
+from bot.cache.pool import POOL_THRESHOLD, kill_pool, load_jobs, start_pool
 from bot.cache.records import CacheCounts, ProgressCallback, SkippedFile, SyncReport
 from bot.cache.writes import (
     apply_listing,
     build_derived,
     exec_,
+    fetch_tuples,
     file_row,
     set_state,
     write_channels,
@@ -147,3 +148,32 @@ async def cold_build(
         raise
     report.changed_ids = list(range(first_id, next_id))
     return build, report
+
+
+async def build_anew(
+    db_path: Path, db: aiosqlite.Connection | None, root: str, scan: VaultScan,
+    progress: ProgressCallback | None, *, state: dict[str, str], generation: int,
+    racy_after_ns: int, layout: str | None, workers: int, derived: Sequence[DerivedTables],
+    before_swap: Callable[[], Awaitable[None]],
+) -> SyncReport:
+    """A cold build beside the cache, swapped in (after ``before_swap``: the writer lets go
+    of the old file); readers follow at their next read. Note ids and the generation go on
+    from the old cache's (``db`` and its ``state``, when it could be read)."""
+    first_id, generation = 1, generation + 1
+    if db is not None and state:
+        first_id = (await fetch_tuples(db, sql.NEXT_NOTE_ID))[0][0]
+        generation = int(state.get("generation") or 0) + 1
+    many = sum(1 for f in scan.files if f.kind != "ignored") >= POOL_THRESHOLD
+    # the parse workers import the parser while the new cache file is laid out
+    pool = await asyncio.to_thread(start_pool, workers) if many and workers > 1 else None
+    build, report = await cold_build(
+        db_path, root, scan, progress, workers=workers, pool=pool, first_id=first_id,
+        generation=generation, racy_after_ns=racy_after_ns, derived=derived,
+        state={"layout": layout, "refused": None})
+    await before_swap()
+    try:
+        await asyncio.to_thread(files.swap_in, build, db_path)
+    except BaseException:
+        await asyncio.shield(asyncio.to_thread(files.remove_build, build))
+        raise
+    return report

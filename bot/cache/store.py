@@ -19,9 +19,11 @@ Lifecycle (see docs/architecture.md):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,7 +32,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.cache import files, sql
-from bot.cache.build import cold_build
+from bot.cache.build import build_anew
 from bot.cache.derived import DerivedTables
 from bot.cache.errors import (
     CacheDamaged,
@@ -44,7 +46,6 @@ from bot.cache.errors import (
     VaultUnavailable,
 )
 from bot.cache.incremental import incremental_sync
-from bot.cache.pool import POOL_THRESHOLD, start_pool
 from bot.cache.readers import (
     NoCacheFile,
     ReaderPool,
@@ -169,13 +170,25 @@ class NotesCache:
     # ------------------------------------------------------------------ damage
 
     async def check(self) -> bool:
-        """Wait for the check of the file at open; True if it is sound (or absent)."""
+        """Wait for the check of the file at open (0.2 s for the whole vault's cache, run
+        while readers serve and the sync runs); True if it is sound (or absent)."""
         if self._check is not None:
             await asyncio.gather(self._check, return_exceptions=True)
         return not self.damaged
 
     async def _quick_check(self) -> None:
-        problem = await asyncio.to_thread(quick_check, self.db_path)
+        """In a thread of its own that never holds up the process's exit (a ``notecast
+        index`` whose sync ended first does not wait for it: the next open checks again)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[str | None] = loop.create_future()
+
+        def run() -> None:
+            problem = quick_check(self.db_path)
+            with contextlib.suppress(RuntimeError):  # (the loop may be gone)
+                loop.call_soon_threadsafe(_settle, done, problem)
+
+        threading.Thread(target=run, name="notecast-quick-check", daemon=True).start()
+        problem = await done
         if problem is not None:
             self._mark_damaged(problem)
 
@@ -293,7 +306,7 @@ class NotesCache:
                              progress: ProgressCallback | None, rebuild: bool,
                              allow_shrink: bool, started: float,
                              racy_after_ns: int) -> SyncReport:
-        await self.check()
+        # (the check at open is not waited for: damage it finds later brings a rebuild)
         ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
         state: dict[str, str] = {}
         cache_notes = 0
@@ -366,27 +379,10 @@ class NotesCache:
     async def _cold(self, db: aiosqlite.Connection | None, root: str, scan: Any,
                     progress: ProgressCallback | None, state: dict[str, str],
                     racy_after_ns: int, layout: str | None) -> SyncReport:
-        """Build anew beside the cache and swap the build in; readers follow at their next
-        read. Note ids and the generation go on from the old cache's."""
-        first_id, generation = 1, 1
-        if db is not None and state:
-            first_id = (await fetch_tuples(db, sql.NEXT_NOTE_ID))[0][0]
-            generation = int(state.get("generation") or 0) + 1
-        elif self.generation:
-            generation = self.generation + 1
-        many = sum(1 for f in scan.files if f.kind != "ignored") >= POOL_THRESHOLD
-        # the parse workers import the parser while the new cache file is laid out
-        pool = await asyncio.to_thread(start_pool, self.workers) if many and self.workers > 1 else None
-        build, report = await cold_build(
-            self.db_path, root, scan, progress, workers=self.workers, pool=pool,
-            first_id=first_id, generation=generation, racy_after_ns=racy_after_ns,
-            derived=self.derived, state={"layout": layout, "refused": None})
-        await self._close_writer()
-        try:
-            await asyncio.to_thread(files.swap_in, build, self.db_path)
-        except BaseException:
-            await asyncio.shield(asyncio.to_thread(files.remove_build, build))
-            raise
+        report = await build_anew(
+            self.db_path, db, root, scan, progress, state=state, generation=self.generation,
+            racy_after_ns=racy_after_ns, layout=layout, workers=self.workers,
+            derived=self.derived, before_swap=self._close_writer)
         self.damaged = False
         self.damage_found.clear()
         return report
@@ -397,4 +393,6 @@ class NotesCache:
             await record_refusal(db, str(error))
 
 
-
+def _settle(future: asyncio.Future[str | None], value: str | None) -> None:
+    if not future.done():
+        future.set_result(value)

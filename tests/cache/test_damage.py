@@ -88,10 +88,11 @@ async def test_a_read_that_hits_damage_says_loading_and_the_bot_rebuilds(
                 await reader.card(note_id - offset)
             await cache.stats()
         assert cache.damaged
-        with pytest.raises(NotesLoading):
-            await NoteReader(cache).card(note_id)
-        # the background sync sees the damage and rebuilds, by itself
+        # the background sync sees the damage and rebuilds, by itself; meanwhile commands
+        # say "still loading"
         await sync.start()
+        with pytest.raises(NotesLoading):
+            await sync.require_ready()
         for _ in range(600):
             if not cache.damaged and sync.last_report is not None and sync.last_report.mode == "rebuild":
                 break
