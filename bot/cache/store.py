@@ -1,10 +1,11 @@
 """The notes cache: the vault, parsed, in SQLite, kept in step by :meth:`NotesCache.sync`.
 
 Lifecycle (see docs/architecture.md):
+
 * **open**: the path must be missing or provably ours (:mod:`bot.cache.files`), else
   :class:`~bot.cache.errors.ForeignCacheFile`. A writer also makes the folder (or says in
-  one line why it cannot) and checks an existing cache with ``PRAGMA quick_check`` in the
-  background while readers already serve. ``readonly=True`` never creates, deletes,
+  one line why it cannot) and checks an existing cache with ``PRAGMA quick_check`` (in a
+  thread; a damaged cache is rebuilt by the next sync). ``readonly=True`` never creates, deletes,
   migrates or writes anything.
 * **readers**: commands read through their own read-only connections (:mod:`.readers`),
   one WAL snapshot per read, following the file when a build is swapped in.
@@ -19,11 +20,9 @@ Lifecycle (see docs/architecture.md):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -104,7 +103,6 @@ class NotesCache:
         self._writer: aiosqlite.Connection | None = None
         self._writer_identity: files.Identity | None = None
         self._sync_lock = asyncio.Lock()
-        self._check: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -127,18 +125,13 @@ class NotesCache:
         else:
             await asyncio.to_thread(files.prepare_folder, self.db_path)
             ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
-            if ownership.exists:  # checked while the readers already serve
-                self._check = asyncio.create_task(self._quick_check(),
-                                                  name="notecast-cache-check")
+            if ownership.exists:  # (0.2 s for the whole vault's cache, in a thread)
+                await self._quick_check()
         self._readers = ReaderPool(self.db_path)
         if ownership.exists:
             self.generation = (await self.token())[2]
 
     async def close(self) -> None:
-        if self._check is not None:
-            self._check.cancel()
-            await asyncio.gather(self._check, return_exceptions=True)
-            self._check = None
         if self._readers is not None:
             await self._readers.close()
             self._readers = None
@@ -170,25 +163,11 @@ class NotesCache:
     # ------------------------------------------------------------------ damage
 
     async def check(self) -> bool:
-        """Wait for the check of the file at open (0.2 s for the whole vault's cache, run
-        while readers serve and the sync runs); True if it is sound (or absent)."""
-        if self._check is not None:
-            await asyncio.gather(self._check, return_exceptions=True)
+        """True if the file was sound (or absent) at open and no read found it damaged."""
         return not self.damaged
 
     async def _quick_check(self) -> None:
-        """In a thread of its own that never holds up the process's exit (a ``notecast
-        index`` whose sync ended first does not wait for it: the next open checks again)."""
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[str | None] = loop.create_future()
-
-        def run() -> None:
-            problem = quick_check(self.db_path)
-            with contextlib.suppress(RuntimeError):  # (the loop may be gone)
-                loop.call_soon_threadsafe(_settle, done, problem)
-
-        threading.Thread(target=run, name="notecast-quick-check", daemon=True).start()
-        problem = await done
+        problem = await asyncio.to_thread(quick_check, self.db_path)
         if problem is not None:
             self._mark_damaged(problem)
 
@@ -306,7 +285,6 @@ class NotesCache:
                              progress: ProgressCallback | None, rebuild: bool,
                              allow_shrink: bool, started: float,
                              racy_after_ns: int) -> SyncReport:
-        # (the check at open is not waited for: damage it finds later brings a rebuild)
         ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
         state: dict[str, str] = {}
         cache_notes = 0
@@ -392,7 +370,3 @@ class NotesCache:
         if db is not None:
             await record_refusal(db, str(error))
 
-
-def _settle(future: asyncio.Future[str | None], value: str | None) -> None:
-    if not future.done():
-        future.set_result(value)
