@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import ConfigError, Settings
 
 if TYPE_CHECKING:
+    from bot.cache.store import NotesCache
     from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,16 @@ class ProgressBar:
         self.stream.flush()
 
 
+def writer_cache(settings: Settings) -> NotesCache:
+    """The cache as the commands that sync it open it (``index``, ``run``, ``console``):
+    with the search's tables, built and updated with the notes, so that a lookup or a
+    start loads the search index instead of computing it."""
+    from bot.cache.store import NotesCache
+    from bot.search import SearchTables
+
+    return NotesCache(settings.db, workers=settings.index_workers, derived=[SearchTables()])
+
+
 @contextlib.asynccontextmanager
 async def open_services(settings: Settings, *, readonly: bool) -> AsyncIterator[Services]:
     """The cache and the services over it, closed on the way out, however it is left.
@@ -108,8 +119,7 @@ async def open_services(settings: Settings, *, readonly: bool) -> AsyncIterator[
     from bot.cache.store import NotesCache
     from bot.services import Services
 
-    cache = NotesCache(settings.db, readonly=True) if readonly else NotesCache(
-        settings.db, workers=settings.index_workers)
+    cache = NotesCache(settings.db, readonly=True) if readonly else writer_cache(settings)
     async with cache:
         services = Services.build(settings, cache, syncs=not readonly)
         try:

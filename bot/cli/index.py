@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.cli.common import AddCommand, ProgressBar, print_json
+from bot.cli.common import AddCommand, ProgressBar, print_json, writer_cache
 from bot.config import Settings
 
 
@@ -24,9 +24,7 @@ def add_index_command(add: AddCommand) -> None:
 
 
 async def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.cache.store import NotesCache
-
-    async with NotesCache(settings.db, workers=settings.index_workers) as cache:
+    async with writer_cache(settings) as cache:
         # a signal cancels this task, and with it the sync: a cold build removes its side
         # file and stops its workers (see bot.cli.runner)
         report = await cache.sync(settings.notes_dir,
