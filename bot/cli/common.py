@@ -125,8 +125,7 @@ async def open_services(settings: Settings, *, readonly: bool) -> AsyncIterator[
         try:
             yield services
         finally:
-            await services.vault_sync.stop()
-            for service in {id(s): s for s in vars(services).values()}.values():
-                closer = getattr(service, "aclose", None)
-                if closer is not None and service is not cache:
-                    await closer()
+            try:
+                await services.vault_sync.stop()  # (a sync in flight is abandoned cleanly)
+            finally:
+                await services.topics.aclose()  # the search's readers, before the cache
