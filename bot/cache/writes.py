@@ -11,7 +11,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -44,8 +44,10 @@ async def exec_many(db: aiosqlite.Connection, query: str, rows: list[Any]) -> No
 
 async def fetch_tuples(db: aiosqlite.Connection, query: str,
                        params: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
+    """Rows as plain tuples: several times cheaper than rows with names for many rows."""
     async with db.execute(query, params or {}) as cursor:
-        return [tuple(row) for row in await cursor.fetchall()]
+        cursor.row_factory = None  # (read when rows are fetched)
+        return cast(list[tuple[Any, ...]], await cursor.fetchall())
 
 
 async def in_writer_thread(db: aiosqlite.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
