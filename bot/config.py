@@ -12,8 +12,10 @@ holds its ``config/`` folder (to the file's own folder when that is not named ``
 The Discord token is held in a :class:`Secret` so that it never appears in a repr, a log
 line or a traceback, and it is read only from ``DISCORD_TOKEN``.
 
-The coercion is written by hand rather than with pydantic-settings: importing pydantic
-costs about 160 ms, a fifth of a command-line lookup's budget (see the README).
+The coercion is written by hand rather than with pydantic-settings: a pydantic-settings
+``Settings`` took 119 ms to import and load (median of 9; this module 16 ms), a seventh of
+a command-line lookup's 0.8 s budget, and would still need its own sources for the
+``[notecast]`` table, paths relative to the file and errors that name their source.
 """
 
 from __future__ import annotations
