@@ -4,9 +4,8 @@
     python benchmarks/index.py --notes DIR --runs 3
 
 Every measurement runs in a fresh process (``python -c``) that opens the cache and syncs
-once; the time reported is that of the ``open`` + ``sync`` calls, measured inside the
-process. Interpreter start-up and imports are measured on their own. The vault is always
-worked on in a private copy (the "one change" case edits a note).
+once, timed inside the process; start-up and imports are measured on their own. The vault
+is worked on in a private copy (the "one change" case edits a note).
 
 Cases, each ``--runs`` times (the table shows median, min and max):
 
@@ -18,11 +17,9 @@ Cases, each ``--runs`` times (the table shows median, min and max):
 * peak memory of the cold build: the RSS of the whole process tree (the main process,
   the forkserver and its parse workers, found by their ancestry in /proc) summed and
   sampled every 20 ms, and the main process's own VmHWM;
-* lifecycle costs, in a fresh process over the built cache: ``PRAGMA quick_check`` of the
-  whole cache (what a writer runs at open, in a thread), one ``NotesCache.token()`` (what a
-  reader may check before every command: median of 2,000 calls), one ``stats()``, and how
-  long a cold build takes to end once its sync task is cancelled (SIGTERM handling, or
-  ``VaultSync.stop()``), a third of the way through.
+* lifecycle, in a fresh process: ``PRAGMA quick_check`` of the whole cache (a writer's
+  open), one ``token()`` (median of 2,000), one ``stats()``, and the time a cold build takes
+  to end once its sync task is cancelled a third of the way through (SIGTERM, ``stop()``).
 """
 
 from __future__ import annotations
@@ -88,18 +85,16 @@ async def main(db, notes, workers):
 asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
 
-# The lifecycle costs (see the module's docstring); prints one JSON line.
 LIFECYCLE = r"""
-import asyncio, json, shutil, statistics, sys, time
+import asyncio, json, statistics, sys, time
 from pathlib import Path
 from bot.cache.store import NotesCache
 from bot.cache.readers import quick_check
 
 async def main(db, notes, workers):
     t0 = time.perf_counter()
-    problem = quick_check(Path(db))
+    assert quick_check(Path(db)) is None
     checked = time.perf_counter() - t0
-    assert problem is None, problem
     async with NotesCache(Path(db), readonly=True) as cache:
         await cache.token()
         calls = []
@@ -112,21 +107,15 @@ async def main(db, notes, workers):
         stats = time.perf_counter() - t
     fresh = Path(db).with_name("cancelled.db")
     third = asyncio.Event()
-    def progress(done, total):
-        if total and done >= total // 3:
-            third.set()
+    progress = lambda done, total: third.set() if total and done >= total // 3 else None
     async with NotesCache(fresh, workers=workers) as cache:
         task = asyncio.create_task(cache.sync(Path(notes), progress=progress))
         await third.wait()
         t = time.perf_counter()
         task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+        await asyncio.gather(task, return_exceptions=True)
         cancelled = time.perf_counter() - t
-    left = [p.name for p in fresh.parent.glob("cancelled.db.building*")]
-    assert not left, left
+    assert not list(fresh.parent.glob("cancelled.db.building*"))
     print(json.dumps({"quick_check": checked, "token": statistics.median(calls),
                       "token_p95": sorted(calls)[int(len(calls) * 0.95)], "stats": stats,
                       "cancel": cancelled}))
@@ -135,9 +124,14 @@ asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 """
 
 
-def run_lifecycle(db: Path, notes: Path, workers: int) -> dict[str, Any]:
+def _child_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECAST_")}
     env["PYTHONPATH"] = str(REPO_ROOT)
+    return env
+
+
+def run_lifecycle(db: Path, notes: Path, workers: int) -> dict[str, Any]:
+    env = _child_env()
     proc = subprocess.run([sys.executable, "-c", LIFECYCLE, str(db), str(notes), str(workers)],
                           cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
@@ -158,26 +152,13 @@ def _ppid(pid: int) -> int | None:
     return int(data[data.rindex(b")") + 2 :].split()[1])
 
 
-def _status_kb(pid: int, key: str) -> int:
+def _proc_kb(pid: int, name: str, key: str) -> int:
+    """A ``key: N kB`` line of /proc/PID/NAME (status: VmRSS; smaps_rollup: Pss)."""
     try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
+        with open(f"/proc/{pid}/{name}") as f:
+            return next((int(line.split()[1]) for line in f if line.startswith(key + ":")), 0)
     except OSError:
-        pass
-    return 0
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        return 0
 
 
 def process_tree(root: int) -> list[int]:
@@ -228,9 +209,9 @@ class MemorySampler:
         while not self._stop.is_set():
             tree = process_tree(self.root)
             if tree:
-                rss = {pid: _status_kb(pid, "VmRSS") * 1024 for pid in tree}
+                rss = {pid: _proc_kb(pid, "status", "VmRSS") * 1024 for pid in tree}
                 self.peak_rss = max(self.peak_rss, sum(rss.values()))
-                self.peak_pss = max(self.peak_pss, sum(_pss_kb(pid) * 1024 for pid in tree))
+                self.peak_pss = max(self.peak_pss, sum(_proc_kb(pid, "smaps_rollup", "Pss") * 1024 for pid in tree))
                 self.peak_processes = max(self.peak_processes, len(tree))
                 for pid, value in rss.items():
                     self.peak_single[pid] = max(self.peak_single.get(pid, 0), value)
@@ -241,8 +222,7 @@ class MemorySampler:
 # --------------------------------------------------------------------------- runs
 
 def run_child(db: Path, notes: Path, workers: int, *, sample: bool = False) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NOTECAST_")}
-    env["PYTHONPATH"] = str(REPO_ROOT)
+    env = _child_env()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(db), str(notes), str(workers)],
                             cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
