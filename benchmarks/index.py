@@ -25,6 +25,7 @@ Cases, each ``--runs`` times (the table shows median, min and max):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
@@ -222,16 +223,12 @@ class MemorySampler:
 # --------------------------------------------------------------------------- runs
 
 def run_child(db: Path, notes: Path, workers: int, *, sample: bool = False) -> dict[str, Any]:
-    env = _child_env()
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(db), str(notes), str(workers)],
-                            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            cwd=REPO_ROOT, env=_child_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     sampler = MemorySampler(proc.pid)
-    if sample:
-        with sampler:
-            out, err = proc.communicate()
-    else:
+    with sampler if sample else contextlib.nullcontext():
         out, err = proc.communicate()
     wall = time.perf_counter() - started
     if proc.returncode != 0:
