@@ -171,6 +171,7 @@ WHERE path IN (SELECT value FROM json_each(:paths))
 """
 SKIPPED_NOTES = "SELECT path, reason FROM files WHERE kind = 'skipped'"
 NEXT_NOTE_ID = "SELECT COALESCE(MAX(id), 0) + 1 FROM notes"
+COUNT_NOTES = "SELECT COUNT(*) FROM notes"  # (through the smallest index)
 
 # Sections and timestamps are summed from the per-note counts: counting 800k timestamp
 # rows would cost more than the rest of a one-note sync.

@@ -294,7 +294,7 @@ class NotesCache:
                 db = await self._writer_connection()
                 if ownership.user_version == sql.SCHEMA_VERSION:
                     state = dict(await fetch_tuples(db, sql.GET_STATE))
-                    cache_notes = (await fetch_tuples(db, "SELECT COUNT(*) FROM notes"))[0][0]
+                    cache_notes = (await fetch_tuples(db, sql.COUNT_NOTES))[0][0]
             except sqlite3.DatabaseError as exc:
                 if not is_corruption(exc):
                     raise
@@ -303,7 +303,9 @@ class NotesCache:
                 db, state = None, {}
         recorded = state.get("notes_dir")
         if recorded is not None and recorded != root and not rebuild:
-            raise VaultMismatch(self.db_path, recorded, root)
+            mismatch = VaultMismatch(self.db_path, recorded, root)
+            await self._refuse(db, mismatch)
+            raise mismatch
         try:
             scan = await scanning
         except OSError as exc:

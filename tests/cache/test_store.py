@@ -136,6 +136,9 @@ async def test_other_notes_dir_is_refused_unless_rebuild(vault: Path, db: Path,
     assert str(db) in message and os.path.realpath(vault) in message
     assert os.path.realpath(other) in message and "--rebuild" in message
     assert snapshot(db) == before
+    async with NotesCache(db, readonly=True) as cache:  # /stats says why
+        refused = (await cache.stats()).refused
+        assert refused is not None and "--rebuild" in refused
     report = await sync(db, other, rebuild=True)
     assert report.mode == "rebuild" and report.counts.notes == 11
     await assert_same_as_cold(db, other, tmp_path)
