@@ -165,7 +165,7 @@ async def build_anew(
         generation = int(state.get("generation") or 0) + 1
     many = sum(1 for f in scan.files if f.kind != "ignored") >= POOL_THRESHOLD
     # the parse workers import the parser while the new cache file is laid out
-    pool = await asyncio.to_thread(start_pool, workers) if many and workers > 1 else None
+    pool = await _start_pool(workers) if many and workers > 1 else None
     build, report = await cold_build(
         db_path, root, scan, progress, workers=workers, pool=pool, first_id=first_id,
         generation=generation, racy_after_ns=racy_after_ns, derived=derived,
@@ -177,3 +177,15 @@ async def build_anew(
         await asyncio.shield(asyncio.to_thread(files.remove_build, build))
         raise
     return report
+
+
+async def _start_pool(workers: int) -> ProcessPoolExecutor:
+    """:func:`start_pool` in a thread; a pool that starts after its sync was cancelled is
+    ended at once."""
+    starting = asyncio.ensure_future(asyncio.to_thread(start_pool, workers))
+    try:
+        return await asyncio.shield(starting)
+    except asyncio.CancelledError:
+        starting.add_done_callback(
+            lambda done: None if done.cancelled() or done.exception() else kill_pool(done.result()))
+        raise

@@ -346,6 +346,8 @@ class NotesCache:
         await set_state(writer, "last_sync_seconds", f"{report.seconds:.3f}")
         await set_state(writer, "layout", layout)
         await set_state(writer, "refused", None)
+        if ownership.legacy and report.mode == "incremental":  # marked ours from now on
+            await exec_(writer, f"PRAGMA application_id = {sql.APPLICATION_ID}")
         await exec_(writer, "COMMIT")
         report.counts = await self.counts()
         await self.token()

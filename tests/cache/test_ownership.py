@@ -104,6 +104,11 @@ async def test_a_cache_from_before_the_marker_is_still_ours(tmp_path: Path, vaul
     async with NotesCache(path, workers=1) as cache:
         report = await cache.sync(vault)
     assert report.mode == "incremental" and report.counts.notes == 12
+    con = sqlite3.connect(path)
+    try:  # and carries the marker from then on
+        assert con.execute("PRAGMA application_id").fetchone()[0] == sql.APPLICATION_ID
+    finally:
+        con.close()
 
 
 def _one_line(exc: BaseException) -> str:
