@@ -77,3 +77,20 @@ async def test_moments_of_a_section_that_does_not_exist_are_none(reader: NoteRea
     assert await reader.moments(note_id, len(card.sections)) == []
     assert await reader.moments(note_id, 4096) == []  # the next note's first section id
     assert await reader.moments(note_id, -1) == []
+
+
+async def test_a_damaged_cache_says_still_loading(reader: NoteReader,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A read that finds the cache damaged (rebuilt by the next sync) is "still loading",
+    not the apology."""
+    from bot.cache import CacheDamaged
+    from bot.errors import NotesLoading
+
+    async def damaged(*args: object, **kwargs: object) -> None:
+        raise CacheDamaged(reader.cache.db_path, "database disk image is malformed")
+
+    monkeypatch.setattr(reader.cache, "read", damaged)
+    with pytest.raises(NotesLoading):
+        await reader.card(1)
+    with pytest.raises(NotesLoading):
+        await reader.moments(1, 0)
