@@ -25,7 +25,7 @@ import aiosqlite
 from bot.cache import files, sql
 from bot.cache.derived import DerivedTables
 from bot.cache.loader import LoadJob, LoadResult
-from bot.cache.pool import POOL_THRESHOLD, kill_pool, load_jobs, start_pool
+from bot.cache.pool import POOL_THRESHOLD, end_pool, load_jobs, start_pool
 from bot.cache.records import CacheCounts, ProgressCallback, SkippedFile, SyncReport
 from bot.cache.writes import (
     apply_listing,
@@ -141,7 +141,7 @@ async def cold_build(
         db = None
     except BaseException:
         if pool is not None:
-            kill_pool(pool)
+            end_pool(pool)
         if db is not None:
             await asyncio.shield(db.close())
         await asyncio.shield(asyncio.to_thread(files.remove_build, build))
@@ -187,5 +187,5 @@ async def _start_pool(workers: int) -> ProcessPoolExecutor:
         return await asyncio.shield(starting)
     except asyncio.CancelledError:
         starting.add_done_callback(
-            lambda done: None if done.cancelled() or done.exception() else kill_pool(done.result()))
+            lambda done: None if done.cancelled() or done.exception() else end_pool(done.result()))
         raise

@@ -6,8 +6,8 @@ for aiosqlite, must not fork). They run at a lower priority than the bot, ignore
 ends, however it ends: each watches that process (a pidfd, or polling) and has
 ``PR_SET_PDEATHSIG`` set against its own parent, the fork server. Once the workers are
 gone the fork server sees that it has no clients left and exits, and the resource tracker
-with it. A sync that is cancelled kills its workers at once rather than waiting for the
-batches they are parsing.
+with it. A sync that is cancelled returns at once; its workers drop the batches not yet
+started and exit after the one they are parsing.
 """
 
 from __future__ import annotations
@@ -61,16 +61,13 @@ def start_pool(workers: int) -> ProcessPoolExecutor:
     return pool
 
 
-def kill_pool(pool: ProcessPoolExecutor) -> None:
-    """End a pool at once: its workers are killed, not waited for (a cancelled sync)."""
-    processes = list(getattr(pool, "_processes", None) or {})
+def end_pool(pool: ProcessPoolExecutor) -> None:
+    """End a pool without waiting (a failed or cancelled sync): batches not yet handed to a
+    worker are dropped, and each worker exits once its current batch is done (a fraction
+    of a second). Its workers are not killed: one killed while it sends a result would
+    leave a half message that the pool's manager thread waits for, for ever, and the
+    process could never exit."""
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in (getattr(pool, "_processes", None) or {}).values():
-        with contextlib.suppress(Exception):
-            process.kill()
-    for pid in processes:
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
 
 
 def _init_worker(parent_pid: int) -> None:
@@ -196,4 +193,4 @@ async def load_jobs(
             if completed:  # joining the workers blocks: not on the event loop
                 await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
             else:
-                kill_pool(pool)
+                end_pool(pool)

@@ -115,3 +115,46 @@ async def test_a_cancelled_cold_build_leaves_no_side_file_nor_worker(
         # and the cache can be built afterwards
         report = await cache.sync(big_vault)
         assert report.counts.notes == 2000
+
+
+# cold builds cancelled on the way (as SIGTERM handling does), then the process ends
+CANCEL_THEN_EXIT = r"""
+import asyncio, sys
+from pathlib import Path
+from bot.cache.store import NotesCache
+
+async def once(db, vault, share):
+    third = asyncio.Event()
+    progress = lambda done, total: third.set() if total and done >= total * share else None
+    async with NotesCache(db, workers=2) as cache:
+        task = asyncio.create_task(cache.sync(vault, progress=progress))
+        await third.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+async def main(folder, vault):
+    for run in range(12):  # cancelled at various points of the parse
+        await once(Path(folder) / f"c{run}.db", Path(vault), (run % 6 + 1) / 8)
+    print("done", flush=True)
+
+asyncio.run(main(*sys.argv[1:3]))
+"""
+
+
+def test_a_process_whose_build_was_cancelled_exits(tmp_path: Path, big_vault: Path) -> None:
+    """A cancelled build killed its workers mid-answer: the pool's manager thread then
+    waited for the rest of a half-sent result for ever, and ``notecast index`` never
+    exited after SIGTERM."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CANCEL_THEN_EXIT, str(tmp_path), str(big_vault)],
+        cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=str(REPO_ROOT)),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=120)  # (a guard against the hang)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError("the process never exited after its cancelled builds") from None
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert out.decode().strip() == "done"
+    assert not list(tmp_path.glob("c*.db.building*")) and not list(tmp_path.glob("c*.db"))
