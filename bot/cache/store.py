@@ -4,9 +4,9 @@ Lifecycle (see docs/architecture.md):
 
 * **open**: the path must be missing or provably ours (:mod:`bot.cache.files`), else
   :class:`~bot.cache.errors.ForeignCacheFile`. A writer also makes the folder (or says in
-  one line why it cannot) and checks an existing cache with ``PRAGMA quick_check`` (in a
-  thread; a damaged cache is rebuilt by the next sync). ``readonly=True`` never creates, deletes,
-  migrates or writes anything.
+  one line why it cannot) and checks an existing cache with ``PRAGMA quick_check`` in a
+  thread while readers already serve; a sync waits for it, and rebuilds a damaged cache.
+  ``readonly=True`` never creates, deletes, migrates or writes anything.
 * **readers**: commands read through their own read-only connections (:mod:`.readers`),
   one WAL snapshot per read, following the file when a build is swapped in.
 * **sync**: only ``notecast index`` and the bot sync. Under a ``flock`` beside the cache, a
@@ -103,6 +103,7 @@ class NotesCache:
         self._writer: aiosqlite.Connection | None = None
         self._writer_identity: files.Identity | None = None
         self._sync_lock = asyncio.Lock()
+        self._check: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -125,13 +126,16 @@ class NotesCache:
         else:
             await asyncio.to_thread(files.prepare_folder, self.db_path)
             ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
-            if ownership.exists:  # (0.2 s for the whole vault's cache, in a thread)
-                await self._quick_check()
+            if ownership.exists:  # checked while readers serve; a sync waits for it
+                self._check = asyncio.ensure_future(self._quick_check())
         self._readers = ReaderPool(self.db_path)
         if ownership.exists:
             self.generation = (await self.token())[2]
 
     async def close(self) -> None:
+        if self._check is not None:  # (a thread: it cannot be cut short)
+            await asyncio.gather(self._check, return_exceptions=True)
+            self._check = None
         if self._readers is not None:
             await self._readers.close()
             self._readers = None
@@ -163,7 +167,11 @@ class NotesCache:
     # ------------------------------------------------------------------ damage
 
     async def check(self) -> bool:
-        """True if the file was sound (or absent) at open and no read found it damaged."""
+        """Wait for the check of the file at open (``PRAGMA quick_check``: 0.2 s for the whole
+        vault's cache in the page cache, seconds from disk); True if it was sound (or
+        absent) and no read has found it damaged since."""
+        if self._check is not None:
+            await asyncio.gather(self._check, return_exceptions=True)
         return not self.damaged
 
     async def _quick_check(self) -> None:
@@ -285,6 +293,7 @@ class NotesCache:
                              progress: ProgressCallback | None, rebuild: bool,
                              allow_shrink: bool, started: float,
                              racy_after_ns: int) -> SyncReport:
+        await self.check()  # (the vault is scanned meanwhile)
         ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
         state: dict[str, str] = {}
         cache_notes = 0
