@@ -11,8 +11,12 @@ time, and the commands import what they need only when they run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,6 +30,7 @@ from bot.config import ConfigError, describe_source, load_settings
 log = logging.getLogger(__name__)
 
 # Commands whose standard output is a reply or a report: routine INFO lines would clutter it.
+STRAY_THREAD_GRACE = 2.0  # seconds threads get to end after a stop by a signal
 QUIET_COMMANDS = frozenset({"console", "stats", "topic", "search", "related"})
 
 
@@ -54,12 +59,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point of ``notecast`` and ``python -m bot``: :func:`run_cli`, then, when
+    a signal stopped the command, an exit that waits for no stray thread."""
+    code = run_cli(argv)
+    if code in (130, 143):
+        _exit_now_if_stuck(code)
+    return code
+
+
+def run_cli(argv: Sequence[str] | None = None) -> int:
+    """The command line, returning its exit code (the tests call this)."""
     args = build_parser().parse_args(argv)
     try:
         return _main(args)
     except KeyboardInterrupt:  # Ctrl-C before the command's signal handlers were set
         say("interrupted")
         return 130
+
+
+def _exit_now_if_stuck(code: int) -> None:
+    """After a stop by a signal the command has cleaned up (its ``async with`` blocks ran),
+    but a library thread may still be waiting (a process pool's manager thread for a
+    worker that never started, say), and Python joins such threads at exit, for ever.
+    Give them a moment, then leave without them: the user asked us to stop."""
+    deadline = time.monotonic() + STRAY_THREAD_GRACE
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join(max(0.0, deadline - time.monotonic()))
+    if any(t.is_alive() and not t.daemon and t is not threading.current_thread()
+           for t in threading.enumerate()):
+        log.warning("a thread did not end after the stop: exiting without it")
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
 
 
 def _main(args: argparse.Namespace) -> int:

@@ -56,6 +56,16 @@ class _Stopper:
         if asyncio.iscoroutine(result):
             self.stopping = loop.create_task(result)
 
+    def on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """Once a signal stopped the command, work it abandoned (a parse batch still in a
+        worker when the build was cancelled) may fail with nobody left to collect the
+        error: not the user's concern, so only logged at DEBUG."""
+        if self.signum is not None and str(context.get("message", "")).startswith(
+                "Future exception was never retrieved"):
+            log.debug("after the stop, abandoned work failed: %r", context.get("exception"))
+            return
+        loop.default_exception_handler(context)
+
 
 _current = _Stopper()
 
@@ -76,6 +86,7 @@ async def _supervise(main: Coroutine[Any, Any, int]) -> int:
     global _current
     stopper = _current = _Stopper()
     loop = asyncio.get_running_loop()
+    loop.set_exception_handler(stopper.on_loop_error)
     stopper.task = loop.create_task(main, name="notecast-command")
     for signum in SIGNALS:
         loop.add_signal_handler(signum, stopper.handle, signum)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.app.client import NotecastBot
-from bot.cli.main import main
+from bot.cli.main import run_cli
 
 
 def _unhandled(signum: int, frame: object) -> None:
@@ -46,7 +46,7 @@ def test_sigterm_closes_the_running_bot(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("DISCORD_TOKEN", "MTIz.not-a-real-token")
     previous = signal.signal(signal.SIGTERM, _unhandled)  # (not the default: it kills pytest)
     try:
-        code = main(["run", "--db", str(tmp_path / "c.db")])
+        code = run_cli(["run", "--db", str(tmp_path / "c.db")])
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert code == 143
