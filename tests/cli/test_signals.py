@@ -77,13 +77,43 @@ def test_sigterm_stops_the_console_that_run_opens(tmp_path: Path) -> None:
     assert "notecast: stopped by SIGTERM" in stderr
 
 
+def _building(db: Path) -> bool:
+    """A cold build is under way: its side file holds the new cache's schema."""
+    for side in db.parent.glob(f"{db.name}.building-*"):
+        try:
+            if side.is_file() and side.stat().st_size > 0:
+                return True
+        except FileNotFoundError:
+            continue
+    return False
+
+
+def _helpers_ignore_ctrl_c(pid: int, count: int) -> bool:
+    """``count`` processes besides ``pid`` run in its process group (the fork server, the
+    resource tracker, the parse workers), and every one has set Ctrl-C aside (SIGINT
+    ignored): the workers are up, past their start-up."""
+    helpers = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            status = (stat.parent / "status").read_text()
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if int(fields[2]) != pid or int(stat.parent.name) == pid or fields[0] == "Z":
+            continue
+        ignored = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigIgn:")), 16)
+        if not ignored & (1 << (signal.SIGINT - 1)):
+            return False
+        helpers += 1
+    return helpers >= count
+
+
 def _start_cold_index(tmp_path: Path) -> tuple[subprocess.Popen[str], Path]:
     vault = write_vault(tmp_path / "vault", channels=12, notes_per_channel=300)
     db = tmp_path / "data" / "cache.db"
     proc = spawn("index", "--notes", str(vault), "--db", str(db), "--json", tmp_path=tmp_path,
                  env={"NOTECAST_INDEX_WORKERS": "2"})
-    _wait_for(lambda: any(db.parent.glob("cache.db.building-*")) or proc.poll() is not None,
-              "the cold build to start")
+    _wait_for(lambda: _building(db) or proc.poll() is not None, "the cold build to be under way")
     assert proc.poll() is None, proc.communicate()[1]
     return proc, db
 
@@ -102,6 +132,9 @@ def test_sigterm_stops_a_cold_index_and_leaves_nothing_behind(tmp_path: Path) ->
 def test_ctrl_c_stops_a_cold_index_with_one_line(tmp_path: Path) -> None:
     """Before: Ctrl-C printed a traceback from every parse worker."""
     proc, db = _start_cold_index(tmp_path)
+    _wait_for(lambda: _helpers_ignore_ctrl_c(proc.pid, 4) or proc.poll() is not None,
+              "the parse workers to start")
+    assert proc.poll() is None, proc.communicate()[1]
     code, stderr = _stop(proc, signal.SIGINT, group=True)
     assert code == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
