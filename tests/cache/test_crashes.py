@@ -6,6 +6,8 @@ the work."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,14 @@ def big_vault(tmp_path: Path):
     return write_synthetic_vault(tmp_path / "big", notes=3000, channels=6)
 
 
+def _eventually(found: Callable[[], list[Path]], seconds: float = 20.0) -> list[Path]:
+    """What ``found`` returns once it is not empty (or empty after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while not (result := found()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return result
+
+
 def _leftovers(db: Path) -> list[str]:
     return sorted(p.name for p in db.parent.glob(db.name + ".building*"))
 
@@ -45,8 +55,8 @@ async def test_killed_cold_build_leaves_the_old_cache(vault: Path, db: Path, tmp
         [building] = db.parent.glob(db.name + ".building-[0-9]*[0-9]")  # the builder's side file
         assert building.stat().st_size > 0, where
         parts = building.with_name(building.name + ".parts")  # its parse workers' part files
-        if pause_at == "half":
-            assert list(parts.glob("part-*.db")), "the workers write part files"
+        if pause_at == "half":  # the workers go on while the writer is paused
+            assert _eventually(lambda: list(parts.glob("part-*.db"))), "the workers write part files"
     finally:
         run.kill()
     assert building.exists()  # the kill left a partial build behind
