@@ -1,6 +1,6 @@
 """``/search``: full-text hits across notes and sections, with the matched words shown.
 
-The search is ``services.fulltext`` (today ``TopicSearch.full_text``); five hits a page,
+The search is ``services.fulltext`` (:class:`bot.search.FullTextSearch`); five hits a page,
 with buttons to page through them.
 """
 

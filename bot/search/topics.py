@@ -35,8 +35,6 @@ from bot.search.records import (
     LookupResult,
     QueryTooVague,
     RankingWeights,
-    Related,
-    SearchHit,
     TopicHit,
 )
 from bot.search.snapshot import Snapshot
@@ -174,20 +172,6 @@ class TopicSearch:
                for key, notes in snap.channel_notes.items()]
         out.sort(key=lambda c: (c.name.casefold(), c.key))
         return out
-
-    # ------------------------------------------------------------------ until the cogs move
-
-    async def full_text(self, query: str, channel: str | None = None, limit: int = 50,
-                        offset: int = 0, per_note: int = 3) -> list[SearchHit]:
-        """Deprecated: :meth:`bot.search.FullTextSearch.search` (``services.fulltext``)."""
-        from bot.search.fulltext import FullTextSearch
-        return await FullTextSearch(self.index, weights=self.weights).search(
-            query, channel, limit=limit, offset=offset, per_note=per_note)
-
-    async def related(self, note_id: int) -> Related | None:
-        """Deprecated: :meth:`bot.search.RelatedNotes.related` (``services.related``)."""
-        from bot.search.related import RelatedNotes
-        return await RelatedNotes(self.index).related(note_id)
 
     # ------------------------------------------------------------------ lifecycle
 

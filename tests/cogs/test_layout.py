@@ -40,15 +40,7 @@ def test_each_command_has_its_module_its_extension_and_its_test() -> None:
     assert set(console_commands()) == set(COMMANDS)
 
 
-def test_no_module_of_the_discord_side_is_over_400_lines() -> None:
-    for path in [*COGS.rglob("*.py"), *(ROOT / "bot" / "app").rglob("*.py")]:
+def test_no_module_is_over_400_lines() -> None:
+    for path in [*COGS.rglob("*.py"), *(ROOT / "bot").rglob("*.py")]:
         lines = path.read_text(encoding="utf-8").count("\n")
         assert lines <= 400, f"{path} has {lines} lines"
-
-
-def test_the_cli_still_finds_the_reply_builders_in_cogs_topics() -> None:
-    from cogs import related, search, topic, topics
-
-    assert topics.topic_reply is topic.topic_reply
-    assert topics.search_reply is search.search_reply
-    assert topics.related_reply is related.related_reply

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cache.store import NotesCache
-from bot.search import FullTextSearch, SearchIndex, TopicSearch
+from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
 from tests.search.helpers import write_note
 
 SECTIONS = 3000
@@ -95,7 +95,7 @@ async def test_links_are_valid_youtube_urls_or_absent(odd_notes: TopicSearch, qu
     hit = (await odd_notes.lookup(query)).best
     assert hit is not None
     assert hit.url == url
-    related = await odd_notes.related(hit.note_id)
+    related = await RelatedNotes(odd_notes.index).related(hit.note_id)
     assert related is not None and related.url == url
     hits = await FullTextSearch(odd_notes.index).search(query)
     assert all(h.url in (None, url) for h in hits)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.cache.store import NotesCache
 from bot.config import SAMPLE_VAULT
-from bot.search import TopicSearch
+from bot.search import RelatedNotes, TopicSearch
 from bot.search.loading import build_snapshot
 from bot.search.snapshot import Snapshot, Token
 from tests.search.helpers import write_note
@@ -77,7 +77,7 @@ async def test_a_replaced_cache_file_is_noticed_and_read(tmp_path: Path) -> None
             await topics.refresh()
             result = await topics.lookup("glass sponges")
             assert result.best is not None and result.best.key == "harbor/glass_sponges"
-            related = await topics.related(result.best.note_id)
+            related = await RelatedNotes(topics.index).related(result.best.note_id)
             assert related is not None and related.note.slug == "glass_sponges"
 
 

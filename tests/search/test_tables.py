@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.cache.store import NotesCache
 from bot.config import SAMPLE_VAULT
-from bot.search import TopicSearch
+from bot.search import FullTextSearch, TopicSearch
 from bot.search.tables import SearchTables
 from tests.search.helpers import write_note
 
@@ -86,7 +86,7 @@ async def test_notes_written_and_removed_since_the_arrays_were_built(tmp_path: P
             assert suggestions and all(suggestions)  # never the empty title of a gone note
             assert "Deep sea sampling gear" not in suggestions
             # the word only the new note holds is searched in full text too
-            assert (await topics.full_text("silica"))[0].slug == "glass_sponges"
+            assert (await FullTextSearch(topics.index).search("silica"))[0].slug == "glass_sponges"
 
 
 def _max_id(db: Path) -> int:

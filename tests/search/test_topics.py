@@ -14,7 +14,7 @@ import pytest
 
 from bot.cache.store import NotesCache
 from bot.config import SAMPLE_VAULT
-from bot.search import QueryTooVague, TopicSearch
+from bot.search import FullTextSearch, QueryTooVague, RelatedNotes, TopicSearch
 from bot.search.query import match_expression, prepare_query
 from bot.search.snapshot import MAX_CHOICE_CHARS
 from bot.search.text import stem
@@ -162,7 +162,7 @@ async def test_no_words_is_a_typed_outcome(search: TopicSearch, text: str) -> No
     assert result.hits == [] and not result.confident
     assert result.reason in ("empty", "no words")
     with pytest.raises(QueryTooVague) as raised:
-        await search.full_text(text)
+        await FullTextSearch(search.index).search(text)
     assert raised.value.reason in ("empty", "no words")
     assert str(raised.value)  # a sentence the caller can show
 
@@ -186,25 +186,25 @@ def test_long_and_repetitive_queries_are_bounded() -> None:
 
 
 async def test_full_text_marks_matched_words(search: TopicSearch) -> None:
-    hits = await search.full_text("tunneling electron")
+    hits = await FullTextSearch(search.index).search("tunneling electron")
     assert hits
     assert all(len(hit.snippet) <= 210 for hit in hits)
     assert any("**tunneling**" in hit.snippet.lower() for hit in hits)
     assert all(hit.snippet.count("**") % 2 == 0 for hit in hits)
-    scoped = await search.full_text("cost", "stockpotledger")
+    scoped = await FullTextSearch(search.index).search("cost", "stockpotledger")
     assert scoped and all(hit.channel == "stockpotledger" for hit in scoped)
     # FTS5 syntax is searched as the plain words it holds, never run as syntax
-    syntax = await search.full_text('"NEAR(tunneling electron)" OR title:*')
-    words = await search.full_text("near tunneling electron or title")
+    syntax = await FullTextSearch(search.index).search('"NEAR(tunneling electron)" OR title:*')
+    words = await FullTextSearch(search.index).search("near tunneling electron or title")
     assert syntax and [(h.note_id, h.section_index) for h in syntax] == \
         [(h.note_id, h.section_index) for h in words]
     with pytest.raises(ValueError):
-        await search.full_text("cost", "no such channel")
+        await FullTextSearch(search.index).search("cost", "no such channel")
 
 
 async def test_full_text_pages(search: TopicSearch) -> None:
-    first = await search.full_text("the", limit=3)
-    second = await search.full_text("the", limit=3, offset=3)
+    first = await FullTextSearch(search.index).search("the", limit=3)
+    second = await FullTextSearch(search.index).search("the", limit=3, offset=3)
     assert len(first) == 3
     assert {(h.note_id, h.section_index) for h in first}.isdisjoint(
         {(h.note_id, h.section_index) for h in second})
@@ -314,7 +314,7 @@ async def test_long_slug_value_fits_and_resolves(tiers: TopicSearch) -> None:
 async def test_related(search: TopicSearch) -> None:
     hit = await search.resolve("curiousorbit/quantum_tunneling")
     assert hit is not None
-    related = await search.related(hit.note_id)
+    related = await RelatedNotes(search.index).related(hit.note_id)
     assert related is not None
     out = {ref.slug for ref in related.links_out}
     assert {"scanning_tunneling_microscope", "tunneling_and_fusion_in_stars"} <= out
@@ -323,7 +323,7 @@ async def test_related(search: TopicSearch) -> None:
     episode = {ref.slug for ref in related.same_episode}
     assert episode == {"scanning_tunneling_microscope", "tunneling_and_fusion_in_stars"}
     assert related.url == "https://www.youtube.com/watch?v=Qm7tR2vX9pL"
-    assert await search.related(10**9) is None
+    assert await RelatedNotes(search.index).related(10**9) is None
 
 
 async def test_resolve_free_text_and_unknown(search: TopicSearch) -> None:
