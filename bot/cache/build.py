@@ -12,6 +12,7 @@ file and parts folder and kills its workers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -60,7 +61,7 @@ async def cold_build(
     try:
         if pool is not None:
             await asyncio.to_thread(parts.mkdir)
-        db = await aiosqlite.connect(build, isolation_level=None)
+        db = await _connect_shielded(build)
         db.row_factory = aiosqlite.Row
         for pragma in sql.BUILD_PRAGMAS:
             await exec_(db, pragma)
@@ -148,6 +149,18 @@ async def cold_build(
         raise
     report.changed_ids = list(range(first_id, next_id))
     return build, report
+
+
+async def _connect_shielded(path: Path) -> aiosqlite.Connection:
+    """Open ``path``; when cancelled meanwhile, wait for the connection's thread to finish
+    opening (it would create the file after the caller's clean-up), close it, re-raise."""
+    connecting = asyncio.ensure_future(aiosqlite.connect(path, isolation_level=None))
+    try:
+        return await asyncio.shield(connecting)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await (await connecting).close()
+        raise
 
 
 async def build_anew(
