@@ -124,6 +124,9 @@ class NotesCache:
             if ownership.user_version != sql.SCHEMA_VERSION:
                 raise CacheOutdated(self.db_path, ownership.user_version)
         else:
+            # ownership first: nothing is created beside a file that is not ours
+            if await asyncio.to_thread(self.db_path.exists):
+                await asyncio.to_thread(files.check_ownership, self.db_path)
             await asyncio.to_thread(files.prepare_folder, self.db_path)
             ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
             if ownership.exists:  # checked while readers serve; a sync waits for it

@@ -62,8 +62,8 @@ async def test_a_file_that_is_not_ours_is_refused_and_untouched(
     assert str(path) in message and "not a Notecast cache" in message
     assert "--db" in message and "\n" not in message
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "vault") == (
-        ["notes.md"] if readonly else ["notes.md", "notes.md.lock"])
+    # and nothing is created beside it (no lock file, no journal)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "vault") == ["notes.md"]
 
 
 async def test_a_file_replaced_by_a_foreign_one_is_not_synced(tmp_path: Path, vault: Path) -> None:
