@@ -59,6 +59,7 @@ import asyncio, json, sys, time
 started = time.perf_counter()
 from pathlib import Path
 from bot.cache.store import NotesCache
+from bot.search import SearchTables  # as `notecast index` and the bot build it
 imported = time.perf_counter()
 
 def status(key):
@@ -69,7 +70,7 @@ def status(key):
     return 0
 
 async def main(db, notes, workers):
-    cache = NotesCache(Path(db), workers=workers)
+    cache = NotesCache(Path(db), workers=workers, derived=[SearchTables()])
     t0 = time.perf_counter()
     await cache.open()
     await cache.check()  # (the bot syncs long after its check at open is done)
