@@ -170,7 +170,7 @@ def remove_stale_builds(db_path: Path) -> None:
     """Side files of cold builds whose process is gone (killed mid-build)."""
     for build in db_path.parent.glob(f"{db_path.name}.building-*"):
         match = re.fullmatch(r"\.building-(\d+)(\.parts)?", build.name[len(db_path.name):])
-        if match is None or _alive(int(match.group(1))):
+        if match is None or alive(int(match.group(1))):
             continue
         if match.group(2):
             remove_parts(build)
@@ -179,7 +179,8 @@ def remove_stale_builds(db_path: Path) -> None:
                 build.unlink()
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (one of another user's counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

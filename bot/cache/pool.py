@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from bot.cache.files import alive
 from bot.cache.loader import (
     LoadJob,
     LoadResult,
@@ -95,28 +96,18 @@ def _watch(pid: int) -> None:
         pidfd: int | None = os.pidfd_open(pid)
     except (AttributeError, OSError):
         pidfd = None
-        if not _alive(pid):
+        if not alive(pid):
             os._exit(1)
 
     def wait_then_exit() -> None:
         if pidfd is not None:
             select.select([pidfd], [], [])
         else:
-            while _alive(pid):
+            while alive(pid):
                 time.sleep(0.5)
         os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=wait_then_exit, name="notecast-parent-watch", daemon=True).start()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _warm_up() -> None:
