@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import sqlite3
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +22,6 @@ from bot.cache.errors import CacheUnwritable, ForeignCacheFile
 
 log = logging.getLogger(__name__)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 Identity = tuple[int, int]  # (st_dev, st_ino) of the cache file
 
 
@@ -44,22 +44,36 @@ def identity(path: Path) -> Identity | None:
 
 def check_ownership(path: Path) -> Ownership:
     """Prove that ``path`` is missing or a Notecast cache, or raise :class:`ForeignCacheFile`
-    (the file is only read, never written)."""
+    (the file is only read, never written).
+
+    The header is read through SQLite (read-only, immutable), never with a plain ``open()``:
+    closing a descriptor of the file would drop every POSIX lock this process's SQLite
+    connections hold on it, and another process would then delete the WAL under them."""
     try:
-        with open(path, "rb") as f:
-            header = f.read(100)
+        info = os.stat(path)
     except FileNotFoundError:
         return Ownership(exists=False)
-    except IsADirectoryError:
-        raise ForeignCacheFile(path, "a folder") from None
     except OSError as exc:
         raise ForeignCacheFile(path, f"cannot read it: {_reason(exc)}") from None
-    if not header:
+    if stat.S_ISDIR(info.st_mode):
+        raise ForeignCacheFile(path, "a folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise ForeignCacheFile(path, "not a regular file")
+    if info.st_size == 0:
         raise ForeignCacheFile(path, "an empty file")
-    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+    if info.st_size < 100:
         raise ForeignCacheFile(path, "not an SQLite database")
-    user_version = int.from_bytes(header[60:64], "big")
-    application_id = int.from_bytes(header[68:72], "big")
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        try:
+            application_id = con.execute("PRAGMA application_id").fetchone()[0]
+            user_version = con.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) or "encrypted" in str(exc):
+            raise ForeignCacheFile(path, "not an SQLite database") from None
+        raise ForeignCacheFile(path, f"cannot read it: {exc}") from None
     if application_id == sql.APPLICATION_ID:
         return Ownership(exists=True, user_version=user_version)
     if application_id != 0:

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cache import CacheCounts, NotesCache
 from bot.notes.reader import NoteReader
-from tests.cache.helpers import SAMPLE_VAULT, CommitPause, write_synthetic_vault
+from tests.cache.helpers import REPO_ROOT, SAMPLE_VAULT, CommitPause, write_synthetic_vault
 
 QT = "curiousorbit/quantum_tunneling.md"
 
@@ -141,3 +142,31 @@ async def test_another_process_rebuilding_the_file_is_followed(tmp_path: Path, v
         assert (await bot_cache.counts()).notes == 12
         assert (await bot_cache.token())[2] == token[2] + 1
         assert bot_cache.generation == token[2] + 1
+
+
+async def test_an_index_in_another_process_keeps_the_bots_readers_working(
+        tmp_path: Path, vault: Path) -> None:
+    """The bot's own sync looked at the cache file with a plain open(); closing it dropped
+    the POSIX locks of the bot's SQLite connections, so `notecast index` in another process
+    deleted the WAL under them: the bot answered from stale data, then called the cache
+    damaged."""
+    db = tmp_path / "c.db"
+    async with NotesCache(db, workers=1) as bot_cache:
+        await bot_cache.sync(vault)  # (looks at the file's ownership with readers open)
+        assert (await bot_cache.counts()).notes == 12
+        await bot_cache.sync(vault)
+        for round_ in range(2):
+            (vault / "stockpotledger" / f"new_{round_}.md").write_text(
+                f"---\ntitle: Walk-in freezer {round_}\n---\n\n## Gasket\n\nCheck it.\n",
+                encoding="utf-8")
+            index = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "index", "--notes", str(vault), "--db", str(db),
+                cwd=REPO_ROOT, stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE)
+            _, err = await index.communicate()
+            assert index.returncode == 0, err.decode()
+            assert Path(f"{db}-wal").exists() and Path(f"{db}-shm").exists()  # noqa: ASYNC240
+            assert (await bot_cache.counts()).notes == 13 + round_
+            await bot_cache.sync(vault)  # nothing changed: no damage seen, nothing lost
+            assert not bot_cache.damaged
+            assert (await bot_cache.counts()).notes == 13 + round_
