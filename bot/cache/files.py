@@ -73,7 +73,8 @@ def check_ownership(path: Path) -> Ownership:
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "encrypted" in str(exc):
             raise ForeignCacheFile(path, "not an SQLite database") from None
-        raise ForeignCacheFile(path, f"cannot read it: {exc}") from None
+        # damaged (truncated, bad pages): only then the raw header decides, read directly
+        application_id, user_version = _raw_header(path, exc)
     if application_id == sql.APPLICATION_ID:
         return Ownership(exists=True, user_version=user_version)
     if application_id != 0:
@@ -82,6 +83,19 @@ def check_ownership(path: Path) -> Ownership:
     if _has_legacy_marker(path):
         return Ownership(exists=True, legacy=True, user_version=user_version)
     raise ForeignCacheFile(path, "an SQLite database of another program")
+
+
+def _raw_header(path: Path, error: Exception) -> tuple[int, int]:
+    """(application id, user version) from the first 100 bytes of a file SQLite could not
+    read, or :class:`ForeignCacheFile` when it is not an SQLite database at all."""
+    try:
+        with open(path, "rb") as f:
+            header = f.read(100)
+    except OSError as exc:
+        raise ForeignCacheFile(path, f"cannot read it: {_reason(exc)}") from None
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        raise ForeignCacheFile(path, f"cannot read it: {error}")
+    return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big")
 
 
 def _has_legacy_marker(path: Path) -> bool:

@@ -133,7 +133,12 @@ class NotesCache:
                 self._check = asyncio.ensure_future(self._quick_check())
         self._readers = ReaderPool(self.db_path)
         if ownership.exists:
-            self.generation = (await self.token())[2]
+            try:
+                self.generation = (await self.token())[2]
+            except CacheDamaged:
+                if self.readonly:
+                    raise
+                # the writer's next sync rebuilds it (marked damaged by the failed read)
 
     async def close(self) -> None:
         if self._check is not None:  # (a thread: it cannot be cut short)

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,22 @@ def _sound(path: Path) -> bool:
     con = sqlite3.connect(path)
     try:
         return con.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:  # (a truncated file: not even the check runs)
+        return False
     finally:
         con.close()
 
 
+def truncate(path: Path) -> None:
+    """Cut the file short, as a full disk or an interrupted copy does."""
+    os.truncate(path, path.stat().st_size // 3)
+
+
+@pytest.mark.parametrize("damage", [corrupt_middle, truncate])
 async def test_a_damaged_cache_is_found_at_open_and_rebuilt_by_sync(
-        tmp_path: Path, vault: Path, db: Path, caplog: pytest.LogCaptureFixture) -> None:
-    corrupt_middle(db)
+        tmp_path: Path, vault: Path, db: Path, caplog: pytest.LogCaptureFixture,
+        damage: Callable[[Path], None]) -> None:
+    damage(db)
     assert not _sound(db)
     async with NotesCache(db, workers=1) as cache:
         assert not await cache.check()
