@@ -8,6 +8,7 @@ what to do. The command line prints ``str(exc)``; the bot logs it.
 * :class:`CacheMissing`, :class:`CacheOutdated`: read-only mode found no cache, or one of
   another schema version; ``notecast index`` builds it.
 * :class:`CacheUnwritable`: the cache's folder cannot be created or written.
+* :class:`CacheUnreadable`: a read-only open failed (a read-only folder without the WAL files).
 * :class:`CacheDamaged`: a read found the cache file damaged; it is rebuilt by the next sync.
 * :class:`VaultMismatch`: the cache was built from another vault (``--rebuild``).
 * :class:`VaultUnavailable`: the vault cannot be read; :class:`VaultShrank`: it holds far
@@ -53,6 +54,15 @@ class CacheUnwritable(CacheError):
         super().__init__(
             f"cannot write the notes cache {path}: {failure} (running as {user}); "
             "set NOTECAST_DB or --db to a file in a folder this user can write")
+
+
+class CacheUnreadable(CacheError):
+    def __init__(self, path: Path, detail: str, user: str) -> None:
+        self.path = path
+        super().__init__(
+            f"cannot read the notes cache {path}: {detail} (running as {user}); SQLite needs "
+            "to create its -wal and -shm files beside it: copy the cache to a writable folder "
+            "or run notecast index there")
 
 
 class CacheDamaged(CacheError):

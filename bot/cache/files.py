@@ -122,7 +122,7 @@ def prepare_folder(db_path: Path) -> None:
         fd = os.open(lock_path(db_path), os.O_RDWR | os.O_CREAT, 0o644)
         os.close(fd)
     except OSError as exc:
-        raise CacheUnwritable(db_path, _reason(exc), _user()) from None
+        raise CacheUnwritable(db_path, _reason(exc), user()) from None
     remove_stale_builds(db_path)
 
 
@@ -133,7 +133,8 @@ def _reason(exc: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _user() -> str:
+def user() -> str:
+    """Who this process runs as, for messages about permissions."""
     try:
         name = getpass.getuser()
     except (KeyError, OSError):

@@ -39,6 +39,7 @@ from bot.cache.errors import (
     CacheMissing,
     CacheOutdated,
     CacheReadOnly,
+    CacheUnreadable,
     ForeignCacheFile,
     VaultMismatch,
     VaultShrank,
@@ -135,6 +136,9 @@ class NotesCache:
         if ownership.exists:
             try:
                 self.generation = (await self.token())[2]
+            except CacheUnreadable:
+                await self.close()
+                raise
             except CacheDamaged:
                 if self.readonly:
                     raise
@@ -194,6 +198,8 @@ class NotesCache:
         self.damage_found.set()
 
     async def _on_read_error(self, exc: sqlite3.Error) -> None:
+        if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+            raise CacheUnreadable(self.db_path, str(exc), files.user()) from None
         if is_corruption(exc):
             problem = await asyncio.to_thread(quick_check, self.db_path)
             self._mark_damaged(problem or str(exc))

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cache import CacheCounts, NotesCache
+from bot.cache.errors import CacheUnreadable
+from bot.cache.readers import ReaderPool
 from bot.notes.reader import NoteReader
 from tests.cache.helpers import REPO_ROOT, SAMPLE_VAULT, CommitPause, write_synthetic_vault
 
@@ -170,3 +173,21 @@ async def test_an_index_in_another_process_keeps_the_bots_readers_working(
             await bot_cache.sync(vault)  # nothing changed: no damage seen, nothing lost
             assert not bot_cache.damaged
             assert (await bot_cache.counts()).notes == 13 + round_
+
+
+async def test_a_cache_sqlite_cannot_open_read_only_is_one_line(
+        tmp_path: Path, vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache in a read-only folder (SQLite cannot make its -shm file) gave a traceback."""
+    db = tmp_path / "c.db"
+    async with NotesCache(db, workers=1) as cache:
+        await cache.sync(vault)
+
+    def refuse(*_args: object) -> None:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(ReaderPool, "_read", refuse)
+    with pytest.raises(CacheUnreadable) as failed:
+        async with NotesCache(db, readonly=True) as cache:
+            await cache.stats()
+    message = str(failed.value)
+    assert str(db) in message and "\n" not in message and "writable folder" in message
