@@ -158,7 +158,7 @@ class TopicSearch:
         hit = snap.resolve_value(clean_query(value))
         if hit is not None:
             return hit
-        result = await self.lookup(value, limit=1)
+        result = await self.lookup(value)  # (all hits: confidence weighs the runner-up)
         return result.best if result.confident else None
 
     # ------------------------------------------------------------------ channels

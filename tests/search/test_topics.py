@@ -393,3 +393,16 @@ def test_no_search_module_imports_discord() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 imported.add(node.module.split(".")[0])
         assert "discord" not in imported, source.name
+
+
+@pytest.mark.parametrize("text", ["no such note zzz", "microscope fusion", "energy"])
+async def test_resolve_takes_free_text_only_when_the_lookup_is_confident(
+        search: TopicSearch, text: str) -> None:
+    """/related resolved any text to a note: its lookup asked for one hit, so there was never
+    a runner-up to be unsure against."""
+    result = await search.lookup(text)
+    hit = await search.resolve(text)
+    if result.confident:
+        assert hit is not None and hit.key == result.best.key  # type: ignore[union-attr]
+    else:
+        assert hit is None
