@@ -11,7 +11,8 @@ from cogs.replies import EMBED_COLOUR, fit_embed
 
 
 def _names(refs: list[NoteRef]) -> str:
-    return join_within([f"• {safe_clip(r.title, 200)}" for r in refs[:200]], 1024) or "none"
+    shown = [f"• {safe_clip(r.title, 200)}" for r in refs[:200]]  # (no more can fit)
+    return join_within(shown, 1024, total=len(refs)) or "none"
 
 
 def related_embed(related: Related) -> discord.Embed:

@@ -112,12 +112,14 @@ def choice_text(text: str) -> str:
     return plain(text, CHOICE_LIMIT) or "?"
 
 
-def join_within(items: list[str], limit: int, sep: str = "\n") -> str:
-    """Join whole items while they fit in ``limit`` characters, then say how many are left."""
+def join_within(items: list[str], limit: int, sep: str = "\n", total: int | None = None) -> str:
+    """Join whole items while they fit in ``limit`` characters, then say how many are left
+    (of ``total``, when ``items`` are only the first of them)."""
     out: list[str] = []
     used = 0
+    count = max(len(items), total or 0)
     for n, item in enumerate(items):
-        remaining = len(items) - n
+        remaining = count - n
         tail = f"… and {remaining} more"
         cost = len(item) + (len(sep) if out else 0)
         room = limit - (len(sep) + len(tail) if remaining > 1 else 0)
@@ -126,4 +128,7 @@ def join_within(items: list[str], limit: int, sep: str = "\n") -> str:
             break
         out.append(item)
         used += cost
+    else:
+        if count > len(items):  # every item given fitted, but there were more
+            out.append(f"… and {count - len(items)} more")
     return sep.join(out)

@@ -8,7 +8,7 @@ import pytest
 
 from bot.notes.reader import NoteCard, SectionInfo
 from cogs.render.links import moment_link, video_link_from_url
-from cogs.render.text import choice_text, member_text, safe_clip, safe_text
+from cogs.render.text import choice_text, join_within, member_text, safe_clip, safe_text
 from cogs.render.topic import overview_embed, section_embed
 
 # a masked link Discord would render: "[" not escaped, then "](" (the URL may be in <>)
@@ -111,3 +111,15 @@ def test_a_valid_video_id_links_its_moments() -> None:
     assert "[▶ 5:40](https://www.youtube.com/watch?v=Qm7tR2vX9pL&t=340s)" in sections
     assert "Raw link" in sections and "[[" not in sections
     assert LIVE_MASKED_LINK.findall(sections) == ["[▶ 5:40](", "[▶ 1:00]("]  # ours only
+
+
+@pytest.mark.parametrize(("given", "total"), [(200, 2246), (3, 10)])
+def test_join_within_counts_what_is_left_of_the_whole_list(given: int, total: int) -> None:
+    """/related listed 22 of 2,246 links and said "… and 178 more" (it counted only the 200
+    items it was given)."""
+    items = [f"• Note number {i}" for i in range(given)]
+    text = join_within(items, 1024, total=total)
+    lines = text.split("\n")
+    shown = len(lines) - 1
+    assert lines[-1] == f"… and {total - shown} more"
+    assert len(text) <= 1024
