@@ -25,6 +25,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -367,6 +368,8 @@ class NotesCache:
         writer = await self._writer_connection()
         await exec_(writer, "BEGIN IMMEDIATE")
         await set_state(writer, "last_sync_seconds", f"{report.seconds:.3f}")
+        await set_state(writer, "last_sync_at", datetime.now(UTC).isoformat())  # (also when
+        # nothing changed: /stats says when the vault was last looked at)
         await set_state(writer, "layout", layout)
         await set_state(writer, "refused", None)
         if ownership.legacy and report.mode == "incremental":  # marked ours from now on

@@ -5,6 +5,7 @@ reading only the files that changed."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import Callable
@@ -299,3 +300,16 @@ async def test_removing_one_of_two_hubs_keeps_the_other_hubs_episodes(
     assert query(db, "SELECT display_name FROM channels WHERE channel = 'curiousorbit'") == [
         ("The Curious Orbit",)]
     await assert_same_as_cold(db, vault, tmp_path)
+
+
+async def test_a_sync_that_changes_nothing_still_says_when_it_ran(vault: Path, db: Path) -> None:
+    """`/stats` showed the time of the last sync that changed something beside the duration
+    of the latest one."""
+    async with NotesCache(db, workers=1) as cache:
+        await cache.sync(vault)
+        first = (await cache.stats()).last_sync
+        await asyncio.sleep(0.01)
+        report = await cache.sync(vault)
+        assert report.parsed == 0 and report.removed == 0
+        latest = (await cache.stats()).last_sync
+    assert first is not None and latest is not None and latest > first
