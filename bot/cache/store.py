@@ -140,10 +140,9 @@ class NotesCache:
             except CacheUnreadable:
                 await self.close()
                 raise
-            except CacheDamaged:
+            except CacheDamaged:  # (marked damaged: the writer's next sync rebuilds it)
                 if self.readonly:
                     raise
-                # the writer's next sync rebuilds it (marked damaged by the failed read)
 
     async def close(self) -> None:
         if self._check is not None:  # (a thread: it cannot be cut short)
@@ -368,8 +367,7 @@ class NotesCache:
         writer = await self._writer_connection()
         await exec_(writer, "BEGIN IMMEDIATE")
         await set_state(writer, "last_sync_seconds", f"{report.seconds:.3f}")
-        await set_state(writer, "last_sync_at", datetime.now(UTC).isoformat())  # (also when
-        # nothing changed: /stats says when the vault was last looked at)
+        await set_state(writer, "last_sync_at", datetime.now(UTC).isoformat())  # (changed or not)
         await set_state(writer, "layout", layout)
         await set_state(writer, "refused", None)
         if ownership.legacy and report.mode == "incremental":  # marked ours from now on
