@@ -150,9 +150,11 @@ class ReaderPool:
         await asyncio.to_thread(self._close_all)
 
     def _close_all(self) -> None:
+        # reads in flight (of cancelled commands, say) finish first: closing a connection
+        # while another thread runs a statement on it crashes the process
+        self._executor.shutdown(wait=True)
         for slot in self._all:
             slot.close()
-        self._executor.shutdown(wait=True)
 
 
 def read_generation(con: sqlite3.Connection) -> int:

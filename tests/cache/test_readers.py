@@ -8,6 +8,8 @@ import asyncio
 import shutil
 import sqlite3
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -191,3 +193,26 @@ async def test_a_cache_sqlite_cannot_open_read_only_is_one_line(
             await cache.stats()
     message = str(failed.value)
     assert str(db) in message and "\n" not in message and "writable folder" in message
+
+
+async def test_closing_the_readers_waits_for_a_read_in_flight(tmp_path: Path, vault: Path) -> None:
+    """Closing the readers while a cancelled command's read still ran in its thread closed the
+    connection under it: the process died of a segmentation fault."""
+    db = tmp_path / "c.db"
+    async with NotesCache(db, workers=1) as cache:
+        await cache.sync(vault)
+    pool = ReaderPool(db)
+    started, finished = threading.Event(), threading.Event()
+
+    def slow_read(con: sqlite3.Connection) -> int:
+        started.set()
+        time.sleep(0.3)  # (in the reader's thread)
+        count = con.execute("SELECT count(*) FROM sections").fetchone()[0]
+        finished.set()
+        return int(count)
+
+    read = asyncio.create_task(pool.run(slow_read))
+    await asyncio.to_thread(started.wait, 5)
+    read.cancel()
+    await pool.close()
+    assert finished.is_set()  # the read ran to its end before its connection was closed
