@@ -13,7 +13,7 @@ records a ``notes_dir``), so that a mistyped ``--db`` never destroys another fil
 from __future__ import annotations
 
 APPLICATION_ID = 0x4E43_4348  # "NCCH": Notecast cache
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7  # 7: parser output changed (wikilinks as words, video ids checked, times not links)
 SECTION_STRIDE = 4096  # more than parsing.MAX_SECTIONS
 # the section ids of note :note_id
 NOTE_SECTION_IDS = f"BETWEEN :note_id * {SECTION_STRIDE} AND :note_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}"

@@ -41,6 +41,9 @@ _SIZE = re.compile(r"\d{1,5}(?:x\d{1,5})?")
 WikiLink = tuple[int, str, tuple[str, str, str] | None]
 
 
+_CLOCK = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")  # a time of the video, not a name
+
+
 def bracket_may_open(raw: str, i: int) -> bool:
     """Whether the ``[`` at ``i`` may open ``[00:01:02]`` (a digit follows) or
     ``[label](url)`` (a ``]`` and ``(`` within a label's reach): a cheap test before the
@@ -125,6 +128,8 @@ def _link(raw_target: str, raw_label: str, embed: bool) -> tuple[str, tuple[str,
         label = clean_line(raw_target.replace("#", " › ")) if anchor[:1] not in ("", "^") else target
         if "_" in label and " " not in label:  # a bare slug reads as words
             label = label.replace("_", " ")
+    if _CLOCK.fullmatch(target):  # "[[01:52:00]]": a time written as a link, not a note
+        return label, None
     key = slug_key(target)
     return label, ((target, key, label) if key else None)
 

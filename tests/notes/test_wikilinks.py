@@ -147,3 +147,12 @@ def test_render_inline_leaves_no_stray_bracket_and_moves_moments_with_the_text()
     text, stamps, _ = render_inline("a ]] b " + ANCHOR.format("00:00:07") + " c [[ d")
     assert text == "a  b  c  d"
     assert [(s[0], text[: s[2]]) for s in stamps] == [(7, "a  b ")]
+
+
+def test_a_time_written_as_a_wikilink_is_not_a_link_to_a_note() -> None:
+    """`[[01:52:00]]` in 12 notes of the real vault became 420 "mentioned, with no note of
+    their own" names like 015200 in /related."""
+    note = parse_fixture("wikilink_clock.md")
+    assert [link.target_key for link in note.links] == ["pricing_baked_goods"]
+    text = section(note, "Timeline").text
+    assert "01:52:00" in text and "1:55:30" in text and "04:10" in text and "[[" not in text
