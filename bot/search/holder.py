@@ -24,6 +24,7 @@ from bot.search.snapshot import Snapshot, Token
 
 log = logging.getLogger(__name__)
 
+FRESH_WAIT_SECONDS = 0.5  # how long a query waits for a reload under way (never longer)
 RECHECK_SECONDS = 1.0  # how often a synchronous caller (autocomplete) checks the cache token
 
 Builder = Callable[[Path, Token], Snapshot]
@@ -72,6 +73,12 @@ class SearchIndex:
             return current
         if token != current.token and token != self._failed:
             self._schedule()
+            pending = self._pending
+            if pending is not None:  # a reload from the stored arrays takes ~0.3 s: give
+                # it a short while, so the next answer is fresh; past that, the old answers
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(pending), FRESH_WAIT_SECONDS)
+            return self._snapshot or current
         return current
 
     def current(self) -> Snapshot | None:

@@ -101,3 +101,20 @@ async def test_a_cache_whose_token_fails_gives_not_ready_not_an_error(tmp_path: 
         assert result.reason == "not ready" and result.hits == []
         assert topics.autocomplete("quantum") == []
         await topics.aclose()
+
+
+async def test_the_first_lookup_after_a_change_answers_from_the_new_notes(tmp_path: Path) -> None:
+    """After `notecast index` added a note, the bot's next answer still came from the old
+    index (the reload ran behind it); a quick reload is now waited for, briefly."""
+    vault = tmp_path / "vault"
+    shutil.copytree(SAMPLE_VAULT, vault)
+    async with NotesCache(tmp_path / "c.db") as cache:
+        await cache.sync(vault)
+        topics = TopicSearch(cache)
+        await topics.refresh()
+        write_note(vault, "curiousorbit", "glass_sponges", "Glass sponges",
+                   "Sponges that build skeletons of silica.")
+        await cache.sync(vault)
+        found = await topics.lookup("Glass sponges")
+        assert found.best is not None and found.best.slug == "glass_sponges"
+        await topics.aclose()
