@@ -67,19 +67,9 @@ from bot.cache.writes import (
 )
 from bot.vault.scan import scan_vault
 
-__all__ = [
-    "CacheCounts",
-    "CacheError",
-    "CacheStats",
-    "ForeignCacheFile",
-    "NotesCache",
-    "ProgressCallback",
-    "SkippedFile",
-    "SyncReport",
-    "VaultMismatch",
-    "VaultShrank",
-    "VaultUnavailable",
-]
+__all__ = ["CacheCounts", "CacheError", "CacheStats", "ForeignCacheFile", "NotesCache",
+           "ProgressCallback", "SkippedFile", "SyncReport", "VaultMismatch", "VaultShrank",
+           "VaultUnavailable"]
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +186,14 @@ class NotesCache:
             log.error("%s", CacheDamaged(self.db_path, problem))
         self.damaged = True
         self.damage_found.set()
+
+    async def _writer_found_damage(self, exc: sqlite3.DatabaseError) -> None:
+        """The writer hit damage: mark the cache damaged and let go of it (a rebuild follows);
+        any other database error goes on up."""
+        if not is_corruption(exc):
+            raise exc
+        self._mark_damaged(str(exc))
+        await self._close_writer()
 
     async def _on_read_error(self, exc: sqlite3.Error) -> None:
         if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
@@ -319,10 +317,7 @@ class NotesCache:
                     state = dict(await fetch_tuples(db, sql.GET_STATE))
                     cache_notes = (await fetch_tuples(db, sql.COUNT_NOTES))[0][0]
             except sqlite3.DatabaseError as exc:
-                if not is_corruption(exc):
-                    raise
-                self._mark_damaged(str(exc))
-                await self._close_writer()
+                await self._writer_found_damage(exc)
                 db, state = None, {}
         recorded = state.get("notes_dir")
         if recorded is not None and recorded != root and not rebuild:
@@ -351,10 +346,7 @@ class NotesCache:
                 report = await incremental_sync(db, root, scan, progress, workers=self.workers,
                                                 racy_after_ns=racy_after_ns, derived=self.derived)
             except sqlite3.DatabaseError as exc:
-                if not is_corruption(exc):
-                    raise
-                self._mark_damaged(str(exc))
-                await self._close_writer()
+                await self._writer_found_damage(exc)
                 db, state = None, {}
         elif state or self.damaged:
             cold_reason = "rebuild"
