@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.app.protocols import services_of
 from bot.errors import NotesLoading, UserFacingError
 from bot.notes.text import clean_user_text
-from bot.search import LookupResult, Related, SearchHit
+from bot.search import LookupResult
 from bot.services import Services
 from cogs.render.text import choice_text, member_text
 from cogs.replies import CHOICES_LIMIT
@@ -46,24 +46,6 @@ def check_reason(result: LookupResult, channel: str | None) -> None:
         raise unknown_channel(channel)
     if result.reason == "not ready":
         raise NotesLoading()
-
-
-def search_loaded(services: Services) -> bool:
-    """Whether the search service answers from memory now (else its first use loads it)."""
-    return services.topics.ready
-
-
-# --------------------------------------------------------------------------- services
-
-async def full_text(services: Services, query: str, channel: str | None,
-                    limit: int = 50) -> list[SearchHit]:
-    """``services.fulltext``: sections holding the query's words."""
-    return await services.fulltext.search(query, channel, limit=limit)
-
-
-async def related_notes(services: Services, note_id: int) -> Related | None:
-    """``services.related``: a note's links out, backlinks and episode."""
-    return await services.related.related(note_id)
 
 
 # --------------------------------------------------------------------------- cooldown
@@ -113,4 +95,4 @@ def channel_choices(services: Services, current: str) -> list[app_commands.Choic
 def must_load_first(services: Services) -> bool:
     """The notes are there but the search service has not loaded them yet: its first
     answer takes seconds, so the command defers at once."""
-    return not getattr(services.vault_sync, "loading", False) and not search_loaded(services)
+    return not services.vault_sync.loading and not services.topics.ready

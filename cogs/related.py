@@ -23,7 +23,6 @@ from cogs.options import (
     note_choices,
     option,
     per_member_cooldown,
-    related_notes,
 )
 from cogs.render.related import related_embed
 from cogs.render.text import member_text
@@ -43,7 +42,7 @@ async def related_reply(services: Services, options: dict[str, str],
         check_reason(result, None)
         raise NotFound(f"I can't tell which note “{member_text(text, 100)}” is. "
                        "Pick one from the suggestions as you type.")
-    related = await related_notes(services, hit.note_id)
+    related = await services.related.related(hit.note_id)
     if related is None:
         raise NotFound("That note has just left the vault. Try again in a moment.")
     return Reply(embeds=[related_embed(related)])

@@ -20,7 +20,6 @@ from bot.services import Services
 from cogs.options import (
     VAGUE,
     channel_choices,
-    full_text,
     member_key,
     must_load_first,
     option,
@@ -53,7 +52,7 @@ async def search_reply(services: Services, options: dict[str, str],
     query = option(options, "query")
     channel = option(options, "channel") or None
     try:
-        hits = await full_text(services, query, channel, limit=SEARCH_LIMIT)
+        hits = await services.fulltext.search(query, channel, limit=SEARCH_LIMIT)
     except QueryTooVague:
         raise UserFacingError(VAGUE) from None
     except ValueError:

@@ -75,19 +75,16 @@ async def stats_reply(services: Services, options: dict[str, str] | None = None)
             inline=False,
         )
         embed.timestamp = when
-    # CacheStats.layout and .refused: read with getattr while the cache's side lands
-    layout: str | None = getattr(stats, "layout", None)
-    refused: str | None = getattr(stats, "refused", None)
-    if layout:
-        embed.add_field(name="Vault read as", value=safe_clip(str(layout), 1024), inline=False)
-    if refused:
-        text, refused_at = refused_text(str(refused))
+    if stats.layout:
+        embed.add_field(name="Vault read as", value=safe_clip(stats.layout, 1024), inline=False)
+    if stats.refused:
+        text, refused_at = refused_text(stats.refused)
         at = f" ({discord.utils.format_dt(refused_at, 'R')})" \
             if refused_at and refused_at.tzinfo else ""
         embed.add_field(name="Last sync refused", value=safe_clip(text, 1000) + at,
                         inline=False)
     error = services.vault_sync.last_error
-    if refused:
+    if stats.refused:
         footer = "Notes are as of the last accepted sync"
     else:
         footer = "Sync problem: see the bot's log" if error else "Notes are up to date"

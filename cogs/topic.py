@@ -28,7 +28,6 @@ from cogs.options import (
     note_choices,
     option,
     per_member_cooldown,
-    related_notes,
 )
 from cogs.render.text import plain
 from cogs.render.topic import matches_embed, no_match_embed, overview_embed, section_embed
@@ -126,7 +125,7 @@ class TopicView(OwnedView):
         if card is None:
             raise NotFound("That note is gone from the vault since I listed it.")
         self.card = card
-        self.related = await related_notes(self.services, hit.note_id)
+        self.related = await self.services.related.related(hit.note_id)
         await self._show(interaction, OVERVIEW)
 
 
@@ -178,7 +177,7 @@ async def topic_reply(services: Services, options: dict[str, str],
     if len(hits) == 1:  # a picked suggestion: find its neighbours for "Other matches"
         neighbours = await services.topics.lookup(card.title, channel)
         hits = [best, *[h for h in neighbours.hits if h.note_id != best.note_id]]
-    related = await related_notes(services, best.note_id)
+    related = await services.related.related(best.note_id)
     page = OVERVIEW
     if best.section_index is not None:
         sections = card.headed_sections or card.sections

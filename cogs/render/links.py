@@ -13,11 +13,6 @@ from bot.notes.parsing import format_seconds
 from bot.notes.youtube import watch_url
 
 
-def video_link(video_id: str | None, seconds: int | None = None) -> str | None:
-    """The watch URL (at ``seconds``), or ``None`` for a bad id or moment."""
-    return watch_url(video_id, seconds)
-
-
 def video_link_from_url(url: str | None) -> str | None:
     """A URL a service built, rebuilt from its video id: ``None`` unless it is exactly a
     well-formed YouTube watch link."""

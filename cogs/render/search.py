@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import discord
 
+from bot.notes.youtube import watch_url
 from bot.search import SearchHit
-from cogs.render.links import video_link, video_link_from_url
+from cogs.render.links import video_link_from_url
 from cogs.render.text import member_text, safe_clip, safe_text
 from cogs.replies import EMBED_COLOUR, fit_embed
 
@@ -23,7 +24,7 @@ def _title(query: str) -> str:
 
 
 def _hit_link(hit: SearchHit) -> str | None:
-    return video_link(hit.video_id) if hit.video_id else video_link_from_url(hit.url)
+    return watch_url(hit.video_id) if hit.video_id else video_link_from_url(hit.url)
 
 
 def search_embed(query: str, hits: list[SearchHit], page: int, pages: int) -> discord.Embed:

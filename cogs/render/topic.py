@@ -5,8 +5,9 @@ from __future__ import annotations
 import discord
 
 from bot.notes.reader import NoteCard
+from bot.notes.youtube import watch_url
 from bot.search import LookupResult, Related, TopicHit
-from cogs.render.links import moment_link, video_link
+from cogs.render.links import moment_link
 from cogs.render.text import join_within, member_text, plain, safe_clip
 from cogs.replies import EMBED_COLOUR, fit_embed
 
@@ -22,7 +23,7 @@ def where(card: NoteCard) -> str:
 
 
 def _note_embed(card: NoteCard) -> discord.Embed:
-    embed = discord.Embed(title=safe_clip(card.title, 256), url=video_link(card.video_id),
+    embed = discord.Embed(title=safe_clip(card.title, 256), url=watch_url(card.video_id),
                           colour=EMBED_COLOUR)
     embed.set_author(name=where(card) or "\u200b")
     return embed
