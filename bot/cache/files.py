@@ -114,6 +114,14 @@ def _has_legacy_marker(path: Path) -> bool:
         con.close()
 
 
+def prepare(db_path: Path) -> Ownership:
+    """A writer's open: the file proven ours (or missing) before anything is created beside
+    it, then its folder prepared."""
+    ownership = check_ownership(db_path) if db_path.exists() else Ownership(exists=False)
+    prepare_folder(db_path)
+    return ownership
+
+
 def prepare_folder(db_path: Path) -> None:
     """Make the cache's folder and prove it writable (by creating the lock file), or raise
     :class:`CacheUnwritable` with one line that says what failed and for whom."""

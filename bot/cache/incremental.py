@@ -132,8 +132,7 @@ async def incremental_sync(
         await exec_many(db, sql.UPDATE_FILE_STAT, stat_only)
         listings: list[dict[str, str]] = []
         ids = await write_results(db, changed, report, listings, racy_after_ns)
-        for note_id in ids:
-            await exec_(db, sql.INDEX_NOTE_SECTIONS, {"note_id": note_id})
+        await exec_many(db, sql.INDEX_NOTE_SECTIONS, [{"note_id": i} for i in ids])
         await apply_listing(db, listings)
         await exec_(db, sql.MERGE_SEARCH_STEP)
         await exec_(db, sql.SET_STATE, {"key": "last_sync_at",

@@ -117,10 +117,7 @@ class NotesCache:
                 raise CacheOutdated(self.db_path, ownership.user_version)
         else:
             # ownership first: nothing is created beside a file that is not ours
-            if await asyncio.to_thread(self.db_path.exists):
-                await asyncio.to_thread(files.check_ownership, self.db_path)
-            await asyncio.to_thread(files.prepare_folder, self.db_path)
-            ownership = await asyncio.to_thread(files.check_ownership, self.db_path)
+            ownership = await asyncio.to_thread(files.prepare, self.db_path)
             if ownership.exists:  # checked while readers serve; a sync waits for it
                 self._check = asyncio.ensure_future(self._quick_check())
         self._readers = ReaderPool(self.db_path)
@@ -198,8 +195,8 @@ class NotesCache:
     async def _on_read_error(self, exc: sqlite3.Error) -> None:
         if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
             raise CacheUnreadable(self.db_path, str(exc), files.user()) from None
-        if is_corruption(exc):
-            problem = await asyncio.to_thread(quick_check, self.db_path)
+        if is_corruption(exc):  # (checked once: the cache is rebuilt by the next sync)
+            problem = None if self.damaged else await asyncio.to_thread(quick_check, self.db_path)
             self._mark_damaged(problem or str(exc))
             raise CacheDamaged(self.db_path, problem or str(exc)) from None
 

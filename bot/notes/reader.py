@@ -15,6 +15,7 @@ from bot.cache.errors import CacheDamaged
 from bot.cache.store import NotesCache
 from bot.errors import NotesLoading
 from bot.notes.parsing import format_seconds
+from bot.notes.youtube import watch_url
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +65,10 @@ class NoteCard:
 
     @property
     def url(self) -> str | None:
-        return video_url(self.video_id)
+        return watch_url(self.video_id)
 
     def moment_url(self, seconds: int | None) -> str | None:
-        return video_url(self.video_id, seconds) if seconds is not None else None
+        return watch_url(self.video_id, seconds) if seconds is not None else None
 
     @property
     def headed_sections(self) -> tuple[SectionInfo, ...]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.cache.store import NotesCache
-from bot.search.loading import build_snapshot, file_identity
+from bot.search.loading import build_snapshot
 from bot.search.readers import Readers
 from bot.search.snapshot import Snapshot, Token
 
@@ -48,14 +48,8 @@ class SearchIndex:
         return self._snapshot is not None and self._snapshot.ready
 
     async def token(self) -> Token:
-        """What identifies the cache's state: the cache's own token when it has one, else
-        the file's identity and the in-process generation."""
-        own = getattr(self.cache, "token", None)
-        if own is not None:
-            dev, ino, generation = await own()
-            return int(dev), int(ino), int(generation)
-        dev, ino = file_identity(self.cache.db_path)  # one stat: microseconds
-        return dev, ino, int(self.cache.generation)
+        """What identifies the cache's state: (device, inode, generation) of its file."""
+        return await self.cache.token()
 
     async def snapshot(self) -> Snapshot:
         """The snapshot to answer from. Awaited only for the very first load; when the

@@ -175,10 +175,6 @@ class TermIndex:
 
     # -- texts
 
-    def doc_stems(self, doc: int) -> list[str]:
-        stems = self.stems
-        return [stems[i] for i in self.doc_tids[self.doc_off[doc]:self.doc_off[doc + 1]]]
-
     def search(
         self, terms: Sequence[QueryTerm], *, allowed: frozenset[int] | set[int] | None = None,
         limit: int = 50, cap: int = 300, typos: bool = True, norm: str = "",

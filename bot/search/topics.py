@@ -152,12 +152,6 @@ class TopicSearch:
     async def resolve(self, value: str) -> TopicHit | None:
         """An autocomplete value (or a ``channel/slug`` typed by hand) back to its note; other
         text goes through :meth:`lookup` and gives its best hit when that is confident."""
-        snap = await self.index.snapshot()
-        if not snap.ready:
-            return None
-        hit = snap.resolve_value(clean_query(value))
-        if hit is not None:
-            return hit
         result = await self.lookup(value)  # (all hits: confidence weighs the runner-up)
         return result.best if result.confident else None
 
