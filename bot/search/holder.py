@@ -15,7 +15,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.cache.store import NotesCache
 from bot.search.loading import build_snapshot
@@ -23,6 +23,8 @@ from bot.search.readers import Readers
 from bot.search.snapshot import Snapshot, Token
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 FRESH_WAIT_SECONDS = 0.5  # how long a query waits for a reload under way (never longer)
 RECHECK_SECONDS = 1.0  # how often a synchronous caller (autocomplete) checks the cache token
@@ -136,6 +138,18 @@ class SearchIndex:
         except sqlite3.Error as exc:
             log.warning("search: query failed: %s", exc)
             return []
+
+    async def read(self, read: Callable[[sqlite3.Connection], T], default: T) -> T:
+        """``read(connection)`` on a read-only connection in a worker thread; ``default``
+        when there are no readers yet or the read fails (logged)."""
+        readers = self._readers
+        if readers is None:
+            return default
+        try:
+            return await readers.run(read)
+        except sqlite3.Error as exc:
+            log.warning("search: query failed: %s", exc)
+            return default
 
     async def aclose(self) -> None:
         """Wait for a reload in flight, then close the reader connections."""

@@ -98,7 +98,8 @@ def _note_rows(con: sqlite3.Connection) -> tuple[list[Note], int]:
         channel = channels.setdefault(row[1], row[1])  # one string per channel
         slug = row[2]
         slug_key = slug if row[3] == slug else row[3]
-        notes.append(Note(row[0], channel, slug, slug_key, clean_line(row[4]) or slug, row[5]))
+        notes.append(Note(row[0], channel, slug, slug_key, clean_line(row[4]) or slug, row[5],
+                          row[6]))
         sections += row[6]
     return notes, sections
 
@@ -111,6 +112,7 @@ def _fill(snap: Snapshot, notes: list[Note], dead: set[int], sections: int) -> N
         if index in dead:
             continue
         snap.by_id[note.note_id] = index
+        snap.sections[note.note_id] = note.sections
         snap.by_key[(note.channel, note.slug)] = index
         snap.by_slug_key.setdefault(note.slug_key, []).append(index)
         if note.video_id:

@@ -20,6 +20,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.search import sql
+from bot.search.note_scores import NoteQuery
 from bot.search.query import (
     AND_DF_BUDGET,
     LONG_QUERY_WORDS,
@@ -120,7 +121,7 @@ class TextPlan:
     full: float  # the query's total idf
     every: bool  # the AND statement holds every word
     ranked: Statement | None
-    per_note: Statement | None
+    per_note: NoteQuery | None
 
 
 def text_plan(snap: Snapshot, terms: list[QueryTerm], channel: str | None,
@@ -145,18 +146,14 @@ def text_plan(snap: Snapshot, terms: list[QueryTerm], channel: str | None,
             "query": match_expression([t.fts_words for t in chosen], mode="and"),
             "w_title": w.fts_title, "w_heading": w.fts_heading, "w_body": w.fts_body,
             "first_id": first_id, "last_id": last_id, "limit": 150})
-    per_note: Statement | None = None
+    per_note: NoteQuery | None = None
     checked = within_budget(groups, NOTE_DF_BUDGET, per_word=MAX_SCORED_ROWS)
     checked = checked[: sql.MAX_NOTE_WORDS]
     if len(groups) > 1 and checked:
-        params: dict[str, Any] = {
-            "stride": SECTION_STRIDE, "first_id": first_id, "last_id": last_id,
-            "limit": 200, "k1": 1.2, "b": 0.75, "avg_sections": snap.avg_sections,
-            "lead": w.lead_weight}
-        for i, term in enumerate(checked):
-            params[f"t{i}"] = match_expression([term.fts_words])
-            params[f"w{i}"] = idf(rows, term.fts_df)
-        per_note = (sql.NOTE_SCORES[len(checked) - 1], params)
+        per_note = NoteQuery(
+            words=tuple((match_expression([t.fts_words]), idf(rows, t.fts_df)) for t in checked),
+            first_id=first_id, last_id=last_id, avg_sections=snap.avg_sections,
+            lead=w.lead_weight)
     return TextPlan(groups, full, len(chosen) == len(groups), ranked, per_note)
 
 

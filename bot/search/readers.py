@@ -16,17 +16,24 @@ import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.search import sql
 from bot.search.loading import connect_readonly, file_identity
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 READERS = 2  # read-only connections: the two full-text queries run side by side
 QUERY_TIME_LIMIT = 0.5  # seconds a search statement may run before it is interrupted
+# SQLite steps between two checks of that limit: each check takes the GIL, which a
+# lookup's other thread holds for up to 5 ms at a time, so checks are kept rare
+# (a million steps take a few milliseconds)
+PROGRESS_STEPS = 1_000_000
 
 
 class Readers:
@@ -50,7 +57,7 @@ class Readers:
         def over_time() -> int:
             return 1 if time.monotonic() > deadline.until else 0
 
-        connection.set_progress_handler(over_time, 20_000)
+        connection.set_progress_handler(over_time, PROGRESS_STEPS)
         with self._guard:
             self._opened.append(connection)
         return connection
@@ -72,14 +79,19 @@ class Readers:
             self._local.identity = identity
         return connection
 
-    def _run(self, statement: str, params: dict[str, Any]) -> list[Any]:
+    def _run(self, read: Callable[[sqlite3.Connection], T]) -> T:
         connection = self._connection()
         self._local.until = time.monotonic() + QUERY_TIME_LIMIT
-        return connection.execute(statement, params).fetchall()
+        return read(connection)
+
+    async def run(self, read: Callable[[sqlite3.Connection], T]) -> T:
+        """``read(connection)`` in a worker thread, on one of the read-only connections,
+        within :data:`QUERY_TIME_LIMIT` (a longer read is interrupted: ``sqlite3.Error``)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._run, read)
 
     async def fetch_all(self, statement: str, params: dict[str, Any]) -> list[Any]:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, statement, params)
+        return await self.run(lambda connection: connection.execute(statement, params).fetchall())
 
     def _close_all(self) -> None:
         self._executor.shutdown(wait=True)

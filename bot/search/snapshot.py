@@ -31,6 +31,7 @@ class Note:
     slug_key: str
     title: str
     video_id: str | None
+    sections: int = 1
 
 
 class Snapshot:
@@ -42,6 +43,7 @@ class Snapshot:
         self.persisted = False  # loaded from the cache's index arrays (not computed here)
         self.notes: list[Note] = []
         self.by_id: dict[int, int] = {}
+        self.sections: dict[int, int] = {}  # note id -> its number of sections
         self.by_key: dict[tuple[str, str], int] = {}
         self.by_slug_key: dict[str, list[int]] = {}
         self.by_video: dict[str, list[int]] = {}

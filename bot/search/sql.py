@@ -121,23 +121,14 @@ GROUP BY note_id
 ORDER BY note_id
 """
 
-# The query's words (at most MAX_NOTE_WORDS, each a quoted FTS5 string :t0, :t1, ...
-# with its idf :w0, :w1, ...) scored per note as a whole: BM25 with a note as the document,
-# a word's frequency being the number of the note's sections that hold it (the opening
-# section, the note's summary, counting :lead times), and the note's length its number of
-# sections. ``covered`` is the idf of the words the note holds at all.
-# NOTE_SCORES[k - 1] takes k words. Reading a word costs its doclist, so callers only pass
-# words whose rows are few.
+# One word's rows (a quoted FTS5 string :term) within a note-id range, as one string: the
+# note id of each section that holds it, comma-separated, with "L" after a note's opening
+# section (:mod:`bot.search.note_scores` counts them). Reading a word walks its doclist,
+# so callers pass at most MAX_NOTE_WORDS words whose rows are few.
 MAX_NOTE_WORDS = 8
-NOTE_SCORES = tuple(
-    "SELECT t.note AS note, "
-    "SUM(t.w * t.n * (:k1 + 1.0) / (t.n + :k1 * (1.0 - :b + :b * notes.sections / :avg_sections)))"
-    " AS score, SUM(t.w) AS covered FROM ("
-    + " UNION ALL ".join(
-        f"SELECT rowid / :stride AS note, "
-        f"SUM(CASE WHEN rowid % :stride = 0 THEN :lead ELSE 1.0 END) AS n, :w{i} AS w FROM search "
-        f"WHERE search MATCH :t{i} AND rowid BETWEEN :first_id AND :last_id GROUP BY note"
-        for i in range(k))
-    + ") AS t JOIN notes ON notes.id = t.note GROUP BY t.note ORDER BY score DESC LIMIT :limit"
-    for k in range(1, MAX_NOTE_WORDS + 1)
-)
+WORD_NOTES = f"""
+SELECT group_concat((rowid / {SECTION_STRIDE})
+                    || CASE WHEN rowid % {SECTION_STRIDE} = 0 THEN 'L' ELSE '' END)
+FROM search
+WHERE search MATCH :term AND rowid BETWEEN :first_id AND :last_id
+"""

@@ -19,6 +19,7 @@ from bot.cache.store import NotesCache
 from bot.search import autocomplete as _autocomplete
 from bot.search.confidence import assess
 from bot.search.holder import SearchIndex
+from bot.search.note_scores import NoteQuery, read_note_scores
 from bot.search.query import PreparedQuery, QueryTerm, clean_query, prepare_query
 from bot.search.ranking import (
     Candidate,
@@ -105,7 +106,8 @@ class TopicSearch:
         try:
             found_sections, found_notes = await asyncio.gather(
                 self.index.fetch(*plan.ranked) if plan and plan.ranked else _no_rows(),
-                self.index.fetch(*plan.per_note) if plan and plan.per_note else _no_rows())
+                self._note_scores(snap, plan.per_note) if plan and plan.per_note
+                else _no_rows())
         finally:
             candidates = await memory
         hits, confident, suggestions = await asyncio.to_thread(
@@ -113,6 +115,10 @@ class TopicSearch:
             found_sections, found_notes, limit)
         return done(LookupResult(text, hits, confident, suggestions,
                                  truncated=prepared.truncated))
+
+    async def _note_scores(self, snap: Snapshot, query: NoteQuery) -> list[Any]:
+        return await self.index.read(
+            lambda con: read_note_scores(con, query, snap.sections), [])
 
     def _plan(self, snap: Snapshot, prepared: PreparedQuery,
               channel: str | None) -> tuple[list[QueryTerm], TextPlan | None]:

@@ -66,6 +66,9 @@ async def test_ranking_never_runs_on_the_event_loop(search: TopicSearch,
     import bot.search.topics as topics_module
     for name in ("memory_candidates", "text_plan", "text_scores", "fuse", "did_you_mean"):
         monkeypatch.setattr(topics_module, name, getattr(ranking, name))
+    from bot.search import note_scores
+    monkeypatch.setattr(note_scores, "score_notes",
+                        spy("score_notes", note_scores.score_notes))
     for text in ("why do tiny particles get through walls", "quantm tunelling", "xqzvbnmkwp",
                  "x" * 6000):
         await search.lookup(text)
