@@ -21,7 +21,7 @@ import logging
 import sqlite3
 import time
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from bot.search import sql
 from bot.search.lines import Lines
@@ -39,47 +39,64 @@ _NL = "\n"
 
 def compute(con: sqlite3.Connection) -> Blobs:
     """Everything the search persists, computed from the cache behind ``con``."""
+    return dict(compute_parts(con))
+
+
+def compute_parts(con: sqlite3.Connection) -> Iterator[tuple[str, bytes]]:
+    """:func:`compute`, one part after another (each index is built, turned to bytes and
+    let go before the next: a cold build never holds them all as Python objects)."""
     from bot.search.loading import read_anchor_rows, read_base, read_episodes  # import cycle
 
     started = time.perf_counter()
+    size = 0
+
+    def counted(parts: Blobs) -> Iterator[tuple[str, bytes]]:
+        nonlocal size
+        for item in parts.items():
+            size += len(item[1])
+            yield item
+
     snap = read_base(con)
-    out: Blobs = {}
     notes = snap.notes
     max_id = notes[-1].note_id if notes else 0
-    out["meta.format"] = str(FORMAT).encode()
-    out["meta.layout"] = native_layout().encode()
-    out["meta.max_id"] = str(max_id).encode()
-    out["notes.ids"] = array("q", (n.note_id for n in notes)).tobytes()
+    yield from counted({
+        "meta.format": str(FORMAT).encode(), "meta.layout": native_layout().encode(),
+        "meta.max_id": str(max_id).encode(),
+        "notes.ids": array("q", (n.note_id for n in notes)).tobytes()})
     con.execute(sql.CREATE_VOCABULARY)
     vocab = Vocabulary.of(dict(con.execute(sql.LOAD_VOCABULARY).fetchall()))
     terms = Lines.of(list(vocab.terms))
-    out["vocab.terms"] = terms.data()
-    out["vocab.term_starts"] = terms.starts().tobytes()
-    out["vocab.docs"] = vocab.docs.tobytes()
     stem_keys = Lines.of(list(vocab.stem_keys))
-    out["vocab.stem_keys"] = stem_keys.data()
-    out["vocab.stem_key_starts"] = stem_keys.starts().tobytes()
-    out["vocab.stem_starts"] = vocab.stem_starts.tobytes()
-    out["vocab.stem_terms"] = vocab.stem_terms.tobytes()
-    out.update(to_blobs(build([n.title for n in notes], exact=True), "titles"))
+    yield from counted({
+        "vocab.terms": terms.data(), "vocab.term_starts": terms.starts().tobytes(),
+        "vocab.docs": vocab.docs.tobytes(),
+        "vocab.stem_keys": stem_keys.data(),
+        "vocab.stem_key_starts": stem_keys.starts().tobytes(),
+        "vocab.stem_starts": vocab.stem_starts.tobytes(),
+        "vocab.stem_terms": vocab.stem_terms.tobytes()})
+    del vocab, terms, stem_keys
+    yield from counted(to_blobs(build([n.title for n in notes], exact=True), "titles"))
     keys, texts = read_headings(con, 0)
-    out["headings.keys"] = keys.tobytes()
     lines = Lines.of(texts)
-    out["headings.texts"] = lines.data()
-    out["headings.starts"] = lines.starts().tobytes()
-    out.update(to_blobs(build(texts), "headings"))
+    yield from counted({"headings.keys": keys.tobytes(), "headings.texts": lines.data(),
+                        "headings.starts": lines.starts().tobytes()})
+    del keys, lines
+    yield from counted(to_blobs(build(texts), "headings"))
+    del texts
     labels, targets, sources = read_anchor_rows(con, snap, 0)
-    out["anchors.targets"] = array("q", targets).tobytes()
-    out["anchors.sources"] = array("q", sources).tobytes()
-    out.update(to_blobs(build(labels), "anchors"))
+    yield from counted({"anchors.targets": array("q", targets).tobytes(),
+                        "anchors.sources": array("q", sources).tobytes()})
+    del targets, sources
+    yield from counted(to_blobs(build(labels), "anchors"))
+    del labels
     episodes = read_episodes(con, snap)
-    out["episodes.lines"] = _NL.join(episodes).encode()
-    out.update(to_blobs(build([line.split("\t", 2)[2] for line in episodes]), "episodes"))
-    out["popular"] = _NL.join(key for key, _ in con.execute(
-        sql.INBOUND_LINKS, {"limit": 2000})).encode()
+    yield from counted({"episodes.lines": _NL.join(episodes).encode()})
+    yield from counted(to_blobs(build([line.split("\t", 2)[2] for line in episodes]),
+                                "episodes"))
+    yield from counted({"popular": _NL.join(key for key, _ in con.execute(
+        sql.INBOUND_LINKS, {"limit": 2000})).encode()})
     log.info("search: index arrays for %d notes computed in %.2fs (%.1f MB)", len(notes),
-             time.perf_counter() - started, sum(map(len, out.values())) / 1e6)
-    return out
+             time.perf_counter() - started, size / 1e6)
 
 
 def read_headings(con: sqlite3.Connection, first_id: int) -> tuple[array[int], list[str]]:
@@ -128,10 +145,12 @@ def read(con: sqlite3.Connection) -> StoredBlobs | None:
     return blobs
 
 
-def write(con: sqlite3.Connection, blobs: Blobs) -> None:
+def write(con: sqlite3.Connection, blobs: Iterable[tuple[str, bytes]]) -> None:
+    """Store the parts as they come (``compute_parts`` reads ``con`` between two)."""
     con.execute(sql.DROP_BLOBS)
     con.execute(sql.CREATE_BLOBS)
-    con.executemany(sql.INSERT_BLOB, ({"name": k, "data": v} for k, v in blobs.items()))
+    for name, data in blobs:
+        con.execute(sql.INSERT_BLOB, {"name": name, "data": data})
 
 
 class SearchTables:
@@ -141,7 +160,7 @@ class SearchTables:
     version = FORMAT
 
     def build(self, con: sqlite3.Connection) -> None:
-        write(con, compute(con))
+        write(con, compute_parts(con))
 
     def update(self, con: sqlite3.Connection, changed: Sequence[int],
                removed: Sequence[int]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
 from bot.search.term_index import TermIndex, ints, offsets
-from bot.search.text import stem_all, words
+from bot.search.text import stem_all, stemmer, words
 
 _NL = "\n"  # separates strings in a blob (no stem, form or cleaned line holds one)
 
@@ -27,35 +28,63 @@ def _tokenize(texts: Sequence[str]) -> tuple[list[list[str]], list[str], dict[st
     return doc_stems, [" ".join(ws) for ws in found], surface
 
 
-def build(texts: Sequence[str], *, exact: bool = False) -> TermIndex:
+def build(texts: Iterable[str], *, exact: bool = False) -> TermIndex:
     """Index ``texts``. ``exact``: also keep the texts' normalized forms, for exact and
-    prefix matches of the whole text (titles; not worth their memory for headings)."""
-    doc_stems, norms, surface = _tokenize(texts)
-    stems = sorted({s for ds in doc_stems for s in ds})
-    sid = {s: i for i, s in enumerate(stems)}
-    postings: list[list[int]] = [[] for _ in stems]
+    prefix matches of the whole text (titles; not worth their memory for headings).
+
+    One pass over the texts keeps only flat arrays and the distinct words: each text's
+    distinct stems (provisional ids, in order of first use), renumbered in stem order at
+    the end; postings are filled doc by doc in order of weight, so each comes out sorted
+    (shortest text first) without a sort per stem.
+    """
+    form_pid: dict[str, int] = {}  # written form -> provisional stem id
+    stem_pid: dict[str, int] = {}  # stem -> provisional id
     doc_off = offsets([0])
     doc_tids = ints()
-    for doc, ds in enumerate(doc_stems):
-        for s in ds:
-            i = sid[s]
-            postings[i].append(doc)
-            doc_tids.append(i)
+    norms: list[str] = []
+    stem_word = stemmer().stemWord  # not through stem()'s cache: each form comes once
+    for text in texts:
+        ws = words(text)
+        if exact:
+            norms.append(" ".join(ws))
+        ids = [form_pid.get(w) for w in ws]
+        if None in ids:
+            for k, w in enumerate(ws):
+                if ids[k] is None:
+                    pid = form_pid.get(w)
+                    if pid is None:
+                        s = w if len(w) <= 3 or not w.isalpha() else stem_word(w)
+                        pid = form_pid[w] = stem_pid.setdefault(s, len(stem_pid))
+                    ids[k] = pid
+        doc_tids.extend(dict.fromkeys(ids))  # type: ignore[arg-type]
         doc_off.append(len(doc_tids))
-    n = len(texts)
-    idf = [math.log(1.0 + (n - len(p) + 0.5) / (len(p) + 0.5)) for p in postings]
-    weight = array("d", (sum(idf[doc_tids[k]] for k in range(doc_off[d], doc_off[d + 1]))
-                         or 1.0 for d in range(n)))
+    stems = sorted(stem_pid)
+    final = [0] * len(stems)
+    for i, s in enumerate(stems):
+        final[stem_pid[s]] = i
+    doc_tids = ints(map(final.__getitem__, doc_tids))
+    n = len(doc_off) - 1
+    df = [0] * len(stems)
+    for i, count in Counter(doc_tids).items():
+        df[i] = count
+    idf = [math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for d in df]
+    token_idf = list(map(idf.__getitem__, doc_tids))
+    weight = array("d", (sum(token_idf[doc_off[d]:doc_off[d + 1]]) or 1.0 for d in range(n)))
+    del token_idf
     post_off = offsets([0])
-    post = ints()
-    for p in postings:
-        p.sort(key=weight.__getitem__)
-        post.extend(p)
-        post_off.append(len(post))
-    forms = sorted(surface)
+    for d in df:
+        post_off.append(post_off[-1] + d)
+    cursor = list(post_off[:-1])
+    post = ints(bytes(4 * len(doc_tids)))
+    for doc in sorted(range(n), key=weight.__getitem__):
+        for k in range(doc_off[doc], doc_off[doc + 1]):
+            i = doc_tids[k]
+            post[cursor[i]] = doc
+            cursor[i] += 1
+    forms = sorted(form_pid)
     return TermIndex(stems=stems, post_off=post_off, post=post, doc_off=doc_off,
                      doc_tids=doc_tids, doc_weight=weight, forms=forms,
-                     form_sids=ints(sid[surface[f]] for f in forms),
+                     form_sids=ints(final[form_pid[f]] for f in forms),
                      norms=norms if exact else None)
 
 

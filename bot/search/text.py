@@ -41,7 +41,8 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _LOCAL = threading.local()  # a Stemmer object is not thread-safe: one per thread
 
 
-def _stemmer() -> Stemmer.Stemmer:
+def stemmer() -> Stemmer.Stemmer:
+    """This thread's Snowball English stemmer."""
     found: Stemmer.Stemmer | None = getattr(_LOCAL, "stemmer", None)
     if found is None:
         found = _LOCAL.stemmer = Stemmer.Stemmer("english")
@@ -68,12 +69,12 @@ def stem(word: str) -> str:
     words with digits, are their own stem)."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    return str(_stemmer().stemWord(word))
+    return str(stemmer().stemWord(word))
 
 
 def stem_all(found: list[str]) -> list[str]:
     """:func:`stem` of many words at once (one call into the C stemmer)."""
-    stems = _stemmer().stemWords(found)
+    stems = stemmer().stemWords(found)
     return [w if len(w) <= 3 or not w.isalpha() else s for w, s in zip(found, stems, strict=True)]
 
 
