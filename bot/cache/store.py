@@ -32,7 +32,6 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.cache import files, sql
-from bot.cache.build import build_anew
 from bot.cache.derived import DerivedTables
 from bot.cache.errors import (
     CacheDamaged,
@@ -46,7 +45,6 @@ from bot.cache.errors import (
     VaultShrank,
     VaultUnavailable,
 )
-from bot.cache.incremental import incremental_sync
 from bot.cache.readers import (
     NoCacheFile,
     ReaderPool,
@@ -65,7 +63,6 @@ from bot.cache.writes import (
     record_refusal,
     set_state,
 )
-from bot.vault.scan import scan_vault
 
 __all__ = ["CacheCounts", "CacheError", "CacheStats", "ForeignCacheFile", "NotesCache",
            "ProgressCallback", "SkippedFile", "SyncReport", "VaultMismatch", "VaultShrank",
@@ -284,6 +281,10 @@ class NotesCache:
 
     async def _sync_locked(self, notes_dir: Path, progress: ProgressCallback | None,
                            rebuild: bool, allow_shrink: bool) -> SyncReport:
+        # the writer's machinery (scan, parser, process pool) is imported by a sync only: a
+        # read-only lookup process never loads it
+        from bot.vault.scan import scan_vault
+
         started = time.perf_counter()
         racy_after_ns = time.time_ns() - RACY_SECONDS * 1_000_000_000
         root = await asyncio.to_thread(os.path.realpath, notes_dir)
@@ -339,6 +340,8 @@ class NotesCache:
         cold_reason = "cold"
         if db is not None and same_vault and not rebuild:
             cold_reason = "rebuild"
+            from bot.cache.incremental import incremental_sync
+
             try:
                 report = await incremental_sync(db, root, scan, progress, workers=self.workers,
                                                 racy_after_ns=racy_after_ns, derived=self.derived)
@@ -374,6 +377,8 @@ class NotesCache:
     async def _cold(self, db: aiosqlite.Connection | None, root: str, scan: Any,
                     progress: ProgressCallback | None, state: dict[str, str],
                     racy_after_ns: int, layout: str | None) -> SyncReport:
+        from bot.cache.build import build_anew
+
         report = await build_anew(
             self.db_path, db, root, scan, progress, state=state, generation=self.generation,
             racy_after_ns=racy_after_ns, layout=layout, workers=self.workers,

@@ -11,16 +11,18 @@ import logging
 import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import aiosqlite
 
 from bot.cache import derived as derived_tables
 from bot.cache import sql
 from bot.cache.derived import DerivedTables
-from bot.cache.loader import LoadResult
 from bot.cache.records import SkippedFile, SyncReport
 from bot.vault.scan import VaultFile, VaultScan
+
+if TYPE_CHECKING:
+    from bot.cache.loader import LoadResult
 
 log = logging.getLogger(__name__)
 

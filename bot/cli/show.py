@@ -18,9 +18,9 @@ import textwrap
 from urllib.parse import parse_qs, urlsplit
 
 from bot.errors import NotesLoading
-from bot.notes.parsing import format_seconds
 from bot.notes.reader import NoteCard, SectionInfo
 from bot.notes.text import clean_user_text
+from bot.notes.timestamps import format_seconds
 from bot.notes.youtube import watch_url
 from bot.search import LookupResult, NoteRef, Related, SearchHit, TopicHit
 

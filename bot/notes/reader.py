@@ -14,7 +14,7 @@ from bot.cache import sql
 from bot.cache.errors import CacheDamaged
 from bot.cache.store import NotesCache
 from bot.errors import NotesLoading
-from bot.notes.parsing import format_seconds
+from bot.notes.timestamps import format_seconds
 from bot.notes.youtube import watch_url
 
 log = logging.getLogger(__name__)

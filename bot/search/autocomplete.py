@@ -48,7 +48,7 @@ def choices(snap: Snapshot, prefix: str, channel: str | None, limit: int) -> lis
         return len(picked) < limit
 
     titles = snap.titles
-    for index in titles.by_norm.get(prepared.norm, ()):  # exact title
+    for index in titles.exactly(prepared.norm):  # exact title
         if (allowed is None or index in allowed) and not add(index):
             return _choices(snap, picked)
     for index in titles.prefixed(prepared.norm, allowed, limit):  # title prefix

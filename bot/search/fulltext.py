@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from bot.notes.parsing import clean_line
+from bot.notes.names import clean_line
 from bot.search import sql
 from bot.search.holder import SearchIndex
 from bot.search.query import (

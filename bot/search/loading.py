@@ -17,7 +17,7 @@ import time
 from array import array
 from pathlib import Path
 
-from bot.notes.parsing import clean_line
+from bot.notes.names import clean_line
 from bot.search import sql, tables
 from bot.search.lines import Lines
 from bot.search.snapshot import Note, Snapshot, Token

@@ -104,7 +104,7 @@ def extended(index: TermIndex, texts: Sequence[str], dead: Iterable[int] = ()) -
                          dead=dead_set, sorted_sids=index.sorted_sids)
     doc_stems, norms, surface = _tokenize(texts)
     stems = list(index.stems)
-    sid = dict(index.sid)
+    sid = {s: i for i, s in enumerate(index.stems)}
     for ds in doc_stems:
         for s in ds:
             if s not in sid:

@@ -49,7 +49,6 @@ class TermIndex:
                  dead: frozenset[int] = frozenset(), sorted_sids: array[int] | None = None,
                  ) -> None:
         self.stems = stems
-        self.sid = {s: i for i, s in enumerate(stems)}
         self.post_off = post_off
         self.post = post
         self.doc_off = doc_off
@@ -62,18 +61,15 @@ class TermIndex:
         # completions walk the stems in order: appended stems are out of order
         self.sorted_sids = sorted_sids
         self.sorted_stems = stems if sorted_sids is None else [stems[i] for i in sorted_sids]
+        self.sid = StemIds(self.sorted_stems, sorted_sids)
         self._forms = forms  # the written forms (for typos): decoded on first use
         self.form_sids = form_sids
         self.dead = dead
         self.exact = norms is not None  # keeps each text's normalized form
         self.norms = norms or []
-        self.by_norm: dict[str, list[int]] = {}
         self.sorted_norms: list[str] = []
         self.norm_ids: list[int] = []
         if norms:
-            for doc, norm in enumerate(norms):
-                if doc not in dead:
-                    self.by_norm.setdefault(norm, []).append(doc)
             order = sorted((d for d in range(len(norms)) if d not in dead),
                            key=lambda d: (norms[d], d))
             self.sorted_norms = [norms[d] for d in order]
@@ -302,6 +298,12 @@ class TermIndex:
         scored.sort(key=lambda x: (-x[1], doc_weight[x[0]]))
         return scored[:limit]
 
+    def exactly(self, norm: str) -> list[int]:
+        """Texts whose normalized form is ``norm`` (in doc order)."""
+        start = bisect.bisect_left(self.sorted_norms, norm)
+        end = bisect.bisect_right(self.sorted_norms, norm, lo=start)
+        return self.norm_ids[start:end]
+
     def prefixed(self, norm: str, allowed: frozenset[int] | set[int] | None,
                  limit: int) -> list[int]:
         """Texts that start with ``norm``, shortest first."""
@@ -317,6 +319,35 @@ class TermIndex:
                 found.append(d)
         found.sort(key=lambda d: (len(self.norms[d]), self.norms[d]))
         return found[:limit]
+
+
+class StemIds:
+    """A stem's number, found by binary search in the sorted stems: a dict of every stem
+    of every index would cost megabytes for a few dozen lookups a query."""
+
+    __slots__ = ("_ids", "_sorted")
+
+    def __init__(self, sorted_stems: list[str], sorted_sids: array[int] | None) -> None:
+        self._sorted = sorted_stems
+        self._ids = sorted_sids  # None: the stems are numbered in sorted order
+
+    def get(self, stem: str) -> int | None:
+        at = bisect.bisect_left(self._sorted, stem)
+        if at < len(self._sorted) and self._sorted[at] == stem:
+            return at if self._ids is None else self._ids[at]
+        return None
+
+    def __getitem__(self, stem: str) -> int:
+        found = self.get(stem)
+        if found is None:
+            raise KeyError(stem)
+        return found
+
+    def __contains__(self, stem: object) -> bool:
+        return isinstance(stem, str) and self.get(stem) is not None
+
+    def __len__(self) -> int:
+        return len(self._sorted)
 
 
 def native_layout() -> str:

@@ -14,7 +14,7 @@ import unicodedata
 
 import Stemmer
 
-from bot.notes.parsing import clean_line, strip_invisible
+from bot.notes.names import clean_line, strip_invisible
 
 WORD = re.compile(r"[^\W_]+")
 _MD_LINK = re.compile(r"\[([^\[\]]*)\]\([^()\s]*\)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from bot.notes.parsing import format_seconds
+from bot.notes.timestamps import format_seconds
 from bot.notes.youtube import watch_url
 
 
