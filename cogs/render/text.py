@@ -30,6 +30,9 @@ _TOKEN = re.compile(
     re.MULTILINE,
 )
 _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#|/|t:|a?:)")
+# control characters but newline and tab (C0, DEL, C1): nothing a reader sees, and an
+# escape sequence would drive the terminal of whoever reads a reply in the console
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]+")
 
 
 def _wikilink_label(match: re.Match[str]) -> str:
@@ -69,9 +72,9 @@ def neutralise_mentions(text: str) -> str:
 
 
 def safe_text(text: str) -> str:
-    """Note text made safe to post: wikilinks as their labels, markdown and masked links
-    escaped, mentions defused, white space kept."""
-    return neutralise_mentions(escape_markdown(unwikilink(text)))
+    """Note text made safe to post: control characters dropped, wikilinks as their labels,
+    markdown and masked links escaped, mentions defused, white space kept."""
+    return neutralise_mentions(escape_markdown(unwikilink(_CONTROL.sub("", text))))
 
 
 def member_text(text: str, limit: int) -> str:

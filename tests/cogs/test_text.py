@@ -123,3 +123,9 @@ def test_join_within_counts_what_is_left_of_the_whole_list(given: int, total: in
     shown = len(lines) - 1
     assert lines[-1] == f"… and {total - shown} more"
     assert len(text) <= 1024
+
+
+def test_note_text_loses_control_characters_but_keeps_lines() -> None:
+    shown = safe_text("red\x1b[31m alert\x1b[0m\x9b2J\x07 done\r\nnext\tline\x00")
+    assert not any(ch in shown for ch in "\x1b\x9b\x07\r\x00")
+    assert shown == "red\\[31m alert\\[0m2J done\nnext\tline"
