@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-import bot.cache.store
+import bot.vault.scan
 from bot.cache import (
     CacheMissing,
     CacheOutdated,
@@ -116,7 +116,7 @@ async def test_stats_say_how_the_vault_was_read(db: Path, vault: Path,
         def __getattr__(self, name: str) -> Any:
             return getattr(self._scan, name)
 
-    monkeypatch.setattr(bot.cache.store, "scan_vault", lambda root: Scan(scan_vault(root)))
+    monkeypatch.setattr(bot.vault.scan, "scan_vault", lambda root: Scan(scan_vault(root)))
     async with NotesCache(db, workers=1) as cache:
         await cache.sync(vault)
         stats = await cache.stats()
