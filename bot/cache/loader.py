@@ -191,7 +191,8 @@ def _fill_note(result: LoadResult, note: parsing.ParsedNote, note_id: int) -> No
     ]
     result.blockquotes = [
         {"note_id": note_id, "section_idx": q.section, "text": q.text, "kind": q.kind,
-         "attribution": q.attribution, "seconds": q.seconds, "in_code": int(q.in_code)}
+         "attribution": q.attribution, "seconds": q.seconds, "in_code": int(q.in_code),
+         "line": q.line, "moment": q.moment, "repaired": int(q.repaired)}
         for q in note.blockquotes
     ]
     if note.warnings:

@@ -13,7 +13,9 @@ records a ``notes_dir``), so that a mistyped ``--db`` never destroys another fil
 from __future__ import annotations
 
 APPLICATION_ID = 0x4E43_4348  # "NCCH": Notecast cache
-SCHEMA_VERSION = 7  # 7: parser output changed (wikilinks as words, video ids checked, times not links)
+# 7: parser output changed (wikilinks as words, video ids checked, times not links);
+# 8: blockquotes keep their line in the file and whether their moment is their own
+SCHEMA_VERSION = 8
 SECTION_STRIDE = 4096  # more than parsing.MAX_SECTIONS
 # the section ids of note :note_id
 NOTE_SECTION_IDS = f"BETWEEN :note_id * {SECTION_STRIDE} AND :note_id * {SECTION_STRIDE} + {SECTION_STRIDE - 1}"
@@ -62,7 +64,10 @@ CREATE TABLE blockquotes (
     kind         TEXT NOT NULL,
     attribution  TEXT,
     seconds      INTEGER,
-    in_code      INTEGER NOT NULL
+    in_code      INTEGER NOT NULL,
+    line         INTEGER NOT NULL DEFAULT 0,
+    moment       TEXT NOT NULL DEFAULT 'none',
+    repaired     INTEGER NOT NULL DEFAULT 0
 );
 """
 

@@ -54,8 +54,10 @@ INSERT INTO links (note_id, section_idx, target, target_key, label)
 VALUES (:note_id, :section_idx, :target, :target_key, :label)
 """
 INSERT_BLOCKQUOTE = """
-INSERT INTO blockquotes (note_id, section_idx, text, kind, attribution, seconds, in_code)
-VALUES (:note_id, :section_idx, :text, :kind, :attribution, :seconds, :in_code)
+INSERT INTO blockquotes (note_id, section_idx, text, kind, attribution, seconds, in_code,
+                         line, moment, repaired)
+VALUES (:note_id, :section_idx, :text, :kind, :attribution, :seconds, :in_code,
+        :line, :moment, :repaired)
 """
 
 # A cold build's parse workers write the child rows of each batch they parse to a part
@@ -74,9 +76,10 @@ COPY_PART_ROWS = (
     SELECT id, note_id, idx, level, heading, body, moments FROM part.sections ORDER BY id""",
     """INSERT INTO main.links (note_id, section_idx, target, target_key, label)
     SELECT note_id, section_idx, target, target_key, label FROM part.links ORDER BY rowid""",
-    """INSERT INTO main.blockquotes (note_id, section_idx, text, kind, attribution, seconds, in_code)
-    SELECT note_id, section_idx, text, kind, attribution, seconds, in_code FROM part.blockquotes
-    ORDER BY rowid""",
+    """INSERT INTO main.blockquotes (note_id, section_idx, text, kind, attribution, seconds,
+                                     in_code, line, moment, repaired)
+    SELECT note_id, section_idx, text, kind, attribution, seconds, in_code, line, moment,
+           repaired FROM part.blockquotes ORDER BY rowid""",
 )
 
 # The FTS index reads its columns through the section_search view.

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 
 from bot.notes.fences import Fences
 from bot.notes.inline import RawStamp, render_inline
 from bot.notes.names import clean_line
 from bot.notes.records import Blockquote
+
+Moment = tuple[int | None, str, bool]  # (seconds, "own" | "nearest" | "none", repaired)
 
 QUOTE_BLOCK = re.compile(r"^[ \t]*+>[^\n]*+(?:\n[ \t]*+>[^\n]*+)*+", re.MULTILINE)
 _QUOTE_MARK = re.compile(r"^[ \t]*+> ?", re.MULTILINE)
@@ -53,31 +56,34 @@ class Stamps:
         self.stamps = sorted(stamps, key=lambda s: s[3])
         self.positions = [s[3] for s in self.stamps]
 
-    def seconds_for(self, start: int, stop: int) -> int | None:
-        """The first stamp inside ``[start, stop)``, else the stamp nearest to ``start``."""
+    def moment_for(self, start: int, stop: int) -> Moment:
+        """The first stamp inside ``[start, stop)`` ("own"), else the stamp nearest to
+        ``start`` ("nearest"): (seconds, which, repaired)."""
         if not self.stamps:
-            return None
+            return None, "none", False
         k = bisect_left(self.positions, start)
         if k < len(self.stamps) and self.positions[k] < stop:
-            return self.stamps[k][0]
-        if k == 0:
-            return self.stamps[0][0]
-        if k == len(self.stamps):
-            return self.stamps[-1][0]
-        before, after = self.positions[k - 1], self.positions[k]
-        return self.stamps[k - 1 if start - before <= after - start else k][0]
+            return self.stamps[k][0], "own", self.stamps[k][1]
+        if k == len(self.stamps) or (k > 0 and start - self.positions[k - 1]
+                                     <= self.positions[k] - start):
+            k -= 1
+        return self.stamps[k][0], "nearest", self.stamps[k][1]
 
 
 
 def quotes_in(
     raw: str, index: int, fences: Fences, stamps: Stamps, has_quotes: bool,
+    line_at: Callable[[int], int] = lambda _: 0,
 ) -> list[Blockquote]:
-    """The quotes of one section's raw text (``index`` is the section's)."""
+    """The quotes of one section's raw text (``index`` is the section's; ``line_at``
+    gives the file's line of an offset in ``raw``)."""
     found: list[Blockquote] = []
     if has_quotes:
         for block in QUOTE_BLOCK.finditer(raw):
-            found.append(_quote_from_block(block.group(0), index, block.start(),
-                                           fences.inside(block.start()), stamps))
+            quote = _quote_from_block(block.group(0), index, block.start(),
+                                      fences.inside(block.start()), stamps)
+            quote.line = line_at(block.start())
+            found.append(quote)
     if PREFIX_HINT.search(raw):
         for prefix in _NAME_PREFIX.finditer(raw):
             if fences.inside(prefix.start()):
@@ -86,8 +92,9 @@ def quotes_in(
             if not _is_speaker(name):
                 continue  # "Question:", "Example:": a label, not somebody speaking
             words = render_inline(prefix.group("words"))[0].strip()
-            seconds = stamps.seconds_for(prefix.start(), prefix.end())
-            found.append(Blockquote(index, words, "prefix", name, seconds, False))
+            seconds, moment, repaired = stamps.moment_for(prefix.start(), prefix.end())
+            found.append(Blockquote(index, words, "prefix", name, seconds, False,
+                                    line_at(prefix.start()), moment, repaired))
     return found
 
 
@@ -105,7 +112,14 @@ def _quote_from_block(
     block: str, section: int, at: int, in_code: bool, stamps: Stamps
 ) -> Blockquote:
     """Work out a blockquote's shape and the attribution the note gives it."""
-    seconds = stamps.seconds_for(at, at + len(block))
+    moment = stamps.moment_for(at, at + len(block))
+    quote = _shape(block, section, in_code, moment)
+    quote.moment, quote.repaired = moment[1], moment[2]
+    return quote
+
+
+def _shape(block: str, section: int, in_code: bool, moment: Moment) -> Blockquote:
+    seconds = moment[0]
     inner = _QUOTE_MARK.sub("", block)
     lines = [line.rstrip() for line in render_inline(inner)[0].split("\n")]
     while lines and not lines[-1].strip():

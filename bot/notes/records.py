@@ -39,6 +39,9 @@ class Blockquote:
     attribution: str | None  # the name or heading that the note puts with the quote
     seconds: int | None  # the quote's own timestamp, else the nearest in its section
     in_code: bool = False
+    line: int = 0  # 1-based line of the file where the quote starts (0: not known)
+    moment: str = "none"  # "own" (a stamp inside the quote), "nearest" (in its section), "none"
+    repaired: bool = False  # the moment was read as MM:SS: the note's hour could not be right
 
 
 @dataclass(slots=True)

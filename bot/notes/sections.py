@@ -9,10 +9,12 @@ full-text index sees and what replies quote, so it must read well on its own.
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from bot.notes.fences import Fences, fence_ranges
 from bot.notes.frontmatter import meta_str, meta_video_id, split_frontmatter
 from bot.notes.inline import RawLink, RawStamp, render_inline
+from bot.notes.lines import BLANK_RUN, TRAILING_SPACE, LineMap
 from bot.notes.names import clean_line
 from bot.notes.quotes import CALLOUT_MARK, PREFIX_HINT, Stamps, quotes_in
 from bot.notes.records import Blockquote, Link, ParsedNote, Section, Timestamp
@@ -35,17 +37,15 @@ _HR = re.compile(r"\s*+(?:-{3,}+|\*{3,}+|_{3,}+)\s*+")
 _HEADING_LINK = re.compile(r"\[([^\[\]]*+)\]\([^()\s]*+\)")
 # a blank run is matched only from its first character: "[ \t]+$" tried every start
 # inside a run of blanks followed by a word (quadratic)
-_TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]++$", re.MULTILINE)
-_BLANK_RUN = re.compile(r"\n{3,}")
 _SPACE_RUN = re.compile(r"[ \t]{16,}")
 
 
 def _tidy(raw: str) -> str:
     """Fold the white space that only bloats (trailing blanks, runs of empty lines)."""
     if " \n" in raw or "\t" in raw or raw.endswith(" "):
-        raw = _TRAILING_SPACE.sub("", raw)
+        raw = TRAILING_SPACE.sub("", raw)
     if "\n\n\n" in raw:
-        raw = _BLANK_RUN.sub("\n\n", raw)
+        raw = BLANK_RUN.sub("\n\n", raw)
     if "                " in raw or "\t\t" in raw:
         raw = _SPACE_RUN.sub(" ", raw)
     return raw
@@ -105,7 +105,9 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
         title = title[: MAX_TITLE_LENGTH - 1] + "…"
     video_id = meta_video_id(meta, f"{channel}/{slug}", warnings)
 
-    body = _tidy(_strip_lead(body))
+    stripped = _strip_lead(body)
+    body = _tidy(stripped)
+    lines = LineMap(text, stripped, body)  # built only if a quote asks
     fences = Fences(fence_ranges(body))
     headings = _headings(body, fences)
     if len(headings) > MAX_SECTIONS:
@@ -155,7 +157,8 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
             # the heading's moments count as the nearest for a quote that has none
             positions = [(sec, rep, 0, -1) for sec, rep, _, _ in head_stamps] + positions
             quotes.extend(quotes_in(raw, index, fences.within(raw_at, raw_at + len(raw)),
-                                    Stamps(positions), has_quotes))
+                                    Stamps(positions), has_quotes,
+                                    partial(lines.line_after, raw_at)))
     if not sections:
         sections.append(Section(0, 0, "", ""))
     return ParsedNote(channel, slug, title, video_id, sections, links, stamps, quotes, warnings)

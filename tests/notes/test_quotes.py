@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.notes.helpers import (
     parse_fixture,
     quote_with,
@@ -101,3 +102,24 @@ def test_blockquote_in_a_code_fence_is_marked_in_code() -> None:
     assert [(q.in_code, q.text.split()[0]) for q in note.blockquotes] == [
         (True, "This"), (False, "This")]
     assert quote_with(note, "outside the fence").in_code is False
+
+
+def test_quotes_keep_their_line_in_the_file_and_whose_moment_it_is() -> None:
+    note = parse_fixture("quote_lines_after_blank_runs.md")
+    lines = (FIXTURES / "quote_lines_after_blank_runs.md").read_text().split("\n")
+    found = {q.attribution: q for q in note.blockquotes}
+    assert set(found) == {"Tomas Velde", "Ines Marlow", "Kaia Brenner"}
+    for name, starts in (("Tomas Velde", '> "Fire teaches'), ("Ines Marlow", "> [!quote] Ines"),
+                         ("Kaia Brenner", "Kaia Brenner:")):
+        assert lines[found[name].line - 1].startswith(starts), name
+    assert (found["Ines Marlow"].moment, found["Ines Marlow"].seconds) == ("own", 545)
+    assert (found["Tomas Velde"].moment, found["Tomas Velde"].seconds) == ("nearest", 190)
+    assert found["Kaia Brenner"].moment == "nearest"
+
+
+def test_a_moment_read_as_minutes_is_marked_repaired() -> None:
+    note = parse_fixture("quote_repaired_moment.md")
+    found = {q.attribution: q for q in note.blockquotes}
+    assert (found["Rhea Okafor"].seconds, found["Rhea Okafor"].repaired) == (12 * 60 + 48, True)
+    assert (found["Rhea Okafor"].moment) == "own"
+    assert (found["Lev Sandoval"].seconds, found["Lev Sandoval"].repaired) == (3600 + 600, False)
