@@ -13,15 +13,13 @@ printed. Every link is built by :func:`bot.notes.youtube.watch_url` from a video
 
 from __future__ import annotations
 
-import re
 import textwrap
-from urllib.parse import parse_qs, urlsplit
 
 from bot.errors import NotesLoading
 from bot.notes.reader import NoteCard, SectionInfo
-from bot.notes.text import clean_user_text
+from bot.notes.text import clean_user_text, unwikilink
 from bot.notes.timestamps import format_seconds
-from bot.notes.youtube import watch_url
+from bot.notes.youtube import checked_watch_url, watch_url
 from bot.search import LookupResult, NoteRef, Related, SearchHit, TopicHit
 
 WIDTH = 88  # prose is wrapped to this many columns
@@ -41,29 +39,7 @@ VAGUE = {
     "no words": "That has no words to search for: try a title, a name or a topic.",
 }
 
-# ``[[target]]``, ``[[target|label]]``, ``[[target \| label]]``, ``![[embed]]``: shown as the
-# label (or the target's last path part), as the Discord replies show them
-# (cogs/render/text.py ``unwikilink``); a character class without brackets keeps it linear
-_WIKILINK = re.compile(r"!?\[\[([^\[\]\n]*)\]\]")
-_LEFTOVER_BRACKETS = re.compile(r"\[\[|\]\]")
-
-
 # --------------------------------------------------------------------------- text
-
-def _wikilink_label(match: re.Match[str]) -> str:
-    inner = match.group(1).replace("\\|", "|")
-    target, bar, label = inner.partition("|")
-    shown = label if bar else target.split("#", 1)[0].rsplit("/", 1)[-1]
-    return shown.strip() or target.strip()
-
-
-def unwikilink(text: str) -> str:
-    """``[[target | label]]`` as ``label``, ``[[target]]`` as ``target``; stray ``[[`` and
-    ``]]`` dropped."""
-    if "[[" not in text and "]]" not in text:
-        return text
-    return _LEFTOVER_BRACKETS.sub("", _WIKILINK.sub(_wikilink_label, text))
-
 
 def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     """``text`` cut to at most ``limit`` characters, at a word boundary when one is near."""
@@ -94,18 +70,6 @@ def quoted(query: str) -> str:
 def _wrap(text: str, indent: str = INDENT) -> list[str]:
     return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent,
                          break_long_words=False, break_on_hyphens=False)
-
-
-def _url_of(url: str | None) -> str | None:
-    """A watch URL a service built, rebuilt from its video id by ``watch_url``: ``None``
-    unless it is exactly a YouTube watch link."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme != "https" or parts.netloc != "www.youtube.com" or parts.path != "/watch":
-        return None
-    ids = parse_qs(parts.query).get("v", [])
-    return watch_url(ids[0]) if len(ids) == 1 else None
 
 
 def moment(video_id: str | None, seconds: int | None) -> str:
@@ -270,7 +234,7 @@ def related_text(related: Related) -> str:
     episode = line(related.episode_title, 256)
     if episode:
         out.append(f"episode: {episode}")
-    url = _url_of(related.url)
+    url = checked_watch_url(related.url)
     if url:
         out.append(url)
     for label, refs in (("Links to", related.links_out), ("Linked from", related.backlinks),

@@ -8,6 +8,7 @@ searched for, shown back in a reply, or put into an autocomplete choice.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # characters that are not control characters (category Cc) but are invisible or reorder text
@@ -32,3 +33,24 @@ def clean_user_text(text: str, limit: int | None = None) -> str:
         cleaned = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text if ch in "\t\n\r\v\f" or not _drop(ch))
     folded = " ".join(cleaned.split())
     return folded[:limit] if limit is not None else folded
+
+
+# ``[[target]]``, ``[[target|label]]``, ``[[target \| label]]``, ``![[embed]]``: the label
+# (or the target's last path part) is shown; a character class without brackets keeps it linear
+_WIKILINK = re.compile(r"!?\[\[([^\[\]\n]*)\]\]")
+_LEFTOVER_BRACKETS = re.compile(r"\[\[|\]\]")
+
+
+def _wikilink_label(match: re.Match[str]) -> str:
+    inner = match.group(1).replace("\\|", "|")
+    target, bar, label = inner.partition("|")
+    shown = label if bar else target.split("#", 1)[0].rsplit("/", 1)[-1]
+    return shown.strip() or target.strip()
+
+
+def unwikilink(text: str) -> str:
+    """``[[target | label]]`` shown as ``label`` (``[[target]]`` as ``target``); stray
+    ``[[`` and ``]]`` dropped, so no raw wikilink reaches a reader."""
+    if "[[" not in text and "]]" not in text:
+        return text
+    return _LEFTOVER_BRACKETS.sub("", _WIKILINK.sub(_wikilink_label, text))

@@ -8,6 +8,7 @@ video id (11 characters of ``A-Z a-z 0-9 _ -``) makes a link. Anything else give
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 WATCH = "https://www.youtube.com/watch?v="
 THUMBNAIL = "https://i.ytimg.com/vi/{id}/hqdefault.jpg"
@@ -41,3 +42,15 @@ def thumbnail_url(video_id: object) -> str | None:
     """The video's thumbnail image, or ``None`` for a bad id."""
     clean = clean_video_id(video_id)
     return THUMBNAIL.format(id=clean) if clean else None
+
+
+def checked_watch_url(url: str | None) -> str | None:
+    """A URL a service built, rebuilt from its video id: ``None`` unless it is exactly a
+    well-formed YouTube watch link."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.netloc != "www.youtube.com" or parts.path != "/watch":
+        return None
+    ids = parse_qs(parts.query).get("v", [])
+    return watch_url(ids[0]) if len(ids) == 1 else None

@@ -7,22 +7,13 @@ a masked link of the bot's own making.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from bot.notes.timestamps import format_seconds
-from bot.notes.youtube import watch_url
+from bot.notes.youtube import checked_watch_url, watch_url
 
 
 def video_link_from_url(url: str | None) -> str | None:
-    """A URL a service built, rebuilt from its video id: ``None`` unless it is exactly a
-    well-formed YouTube watch link."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme != "https" or parts.netloc != "www.youtube.com" or parts.path != "/watch":
-        return None
-    ids = parse_qs(parts.query).get("v", [])
-    return watch_url(ids[0]) if len(ids) == 1 else None
+    """A URL a service built, rebuilt from its video id (:func:`checked_watch_url`)."""
+    return checked_watch_url(url)
 
 
 def moment_link(video_id: str | None, seconds: int | None) -> str:

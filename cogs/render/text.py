@@ -4,22 +4,18 @@ Discord renders markdown in message content, embed titles, descriptions and fiel
 and values. Note text (titles, headings, snippets, channel and episode names) and anything
 a member typed is shown *literally*: every markdown character is escaped, every masked link
 ``[text](url)`` (however many on a line, ``[text](<url>)`` too) loses its brackets' meaning,
-a raw ``[[wikilink]]`` shows its label, and mentions never ping or resolve. Every function
-here is one linear pass over its input.
+a raw ``[[wikilink]]`` shows its label (:func:`bot.notes.text.unwikilink`), and mentions
+never ping or resolve. Every function here is one linear pass over its input.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.notes.text import clean_user_text
+from bot.notes.text import clean_user_text, unwikilink
 
 CHOICE_LIMIT = 100
 
-# ``[[target]]``, ``[[target|label]]``, ``[[target \| label]]``, ``![[embed]]``: the label
-# (or the target's last path part) is shown; a character class without brackets keeps it linear
-_WIKILINK = re.compile(r"!?\[\[([^\[\]\n]*)\]\]")
-_LEFTOVER_BRACKETS = re.compile(r"\[\[|\]\]")
 # one pass: a bare URL (kept as written: escaping inside it would change the address), a
 # markdown character (escaped), or a line's leading block marker (escaped)
 _TOKEN = re.compile(
@@ -33,21 +29,6 @@ _MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#|/|t:|a?:)")
 # control characters but newline and tab (C0, DEL, C1): nothing a reader sees, and an
 # escape sequence would drive the terminal of whoever reads a reply in the console
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]+")
-
-
-def _wikilink_label(match: re.Match[str]) -> str:
-    inner = match.group(1).replace("\\|", "|")
-    target, bar, label = inner.partition("|")
-    shown = label if bar else target.split("#", 1)[0].rsplit("/", 1)[-1]
-    return shown.strip() or target.strip()
-
-
-def unwikilink(text: str) -> str:
-    """``[[target | label]]`` shown as ``label`` (``[[target]]`` as ``target``); stray
-    ``[[`` and ``]]`` dropped, so no raw wikilink reaches a member."""
-    if "[[" not in text and "]]" not in text:
-        return text
-    return _LEFTOVER_BRACKETS.sub("", _WIKILINK.sub(_wikilink_label, text))
 
 
 def _escape(match: re.Match[str]) -> str:
