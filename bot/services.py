@@ -13,6 +13,7 @@ from bot.cache.store import NotesCache
 from bot.config import Settings
 from bot.errors import NotesUnavailable
 from bot.notes.reader import NoteReader
+from bot.quotes.service import QuoteService
 from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
 
 
@@ -25,6 +26,7 @@ class Services:
     notes: NoteReader
     fulltext: FullTextSearch
     related: RelatedNotes
+    quotes: QuoteService
     syncs: bool = True  # False: a read-only lookup, answered from what the cache holds
 
     @classmethod
@@ -40,6 +42,7 @@ class Services:
             notes=NoteReader(cache),
             fulltext=FullTextSearch(index),
             related=RelatedNotes(index),
+            quotes=QuoteService(cache, topics),
             syncs=syncs,
         )
 

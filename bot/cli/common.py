@@ -103,9 +103,11 @@ def writer_cache(settings: Settings) -> NotesCache:
     with the search's tables, built and updated with the notes, so that a lookup or a
     start loads the search index instead of computing it."""
     from bot.cache.store import NotesCache
+    from bot.quotes.store import QuoteTables
     from bot.search import SearchTables
 
-    return NotesCache(settings.db, workers=settings.index_workers, derived=[SearchTables()])
+    return NotesCache(settings.db, workers=settings.index_workers,
+                      derived=[SearchTables(), QuoteTables()])
 
 
 @contextlib.asynccontextmanager
