@@ -24,6 +24,7 @@ from bot.cli import runner
 from bot.cli.common import Handler, configure_logging, expected_errors, quiet_broken_pipe, say
 from bot.cli.index import add_index_command
 from bot.cli.lookups import add_lookup_commands
+from bot.cli.quotes import add_quote_commands
 from bot.cli.run import add_run_commands
 from bot.config import ConfigError, describe_source, load_settings
 
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 
 # Commands whose standard output is a reply or a report: routine INFO lines would clutter it.
 STRAY_THREAD_GRACE = 2.0  # seconds threads get to end after a stop by a signal
-QUIET_COMMANDS = frozenset({"console", "stats", "topic", "search", "related"})
+QUIET_COMMANDS = frozenset({"console", "stats", "topic", "search", "related", "quote",
+                            "quotes"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_index_command(add)
     add_lookup_commands(add)
+    add_quote_commands(add)
     add_run_commands(add)
     return parser
 
