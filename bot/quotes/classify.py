@@ -1,7 +1,25 @@
-"""Which blockquotes are someone's words, and who the note says spoke them (pure, linear)."""
+"""Which blockquotes are someone's words, and who the note says spoke them.
+
+Pure functions, linear in their input: no Discord, no SQL, no file. The parser
+(:mod:`bot.notes.quotes`) gives each blockquote a shape and the name or heading the note
+puts with it; :func:`classify` decides whether it is a quote at all and who is speaking;
+:func:`extract` does so for a whole note. The rules' data is in :mod:`bot.quotes.rules`.
+
+Decisions:
+
+* ``text`` keeps the quote marks the note wrote ("…"), with the note's commentary after the
+  quoted words, a trailing attribution and citation debris (``",,.``) cut away;
+* ``speaker`` is a person the note names: a ``[!quote]`` title that is a person ("Sam
+  Altman", "Warren Buffett on Float", "Quote from Ada Ray", "Ada Ray's Insight"), a dash or
+  ``— Name`` line inside the words, a ``Name: "…"`` prefix, or a saying verb beside the
+  words ('"…," noted Ada Ray'). A heading or topic names nobody; nothing is ever guessed;
+* ``paraphrase``: the note's own words (no quote marks, no first person). A paraphrase is
+  never anyone's words, so it has no speaker either.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.notes.records import ParsedNote
@@ -10,11 +28,11 @@ from bot.quotes import rules
 
 @dataclass(frozen=True, slots=True)
 class Classified:
-    text: str
-    speaker: str | None
-    role: str | None
-    paraphrase: bool
-    shape: str
+    text: str  # the quoted words, quote marks kept, commentary and attribution cut
+    speaker: str | None  # the person the note names, cleaned, role apart; None: nobody
+    role: str | None  # "CEO of OpenAI" from "Sam Altman, CEO of OpenAI"
+    paraphrase: bool  # the note's own paraphrase: never presented as someone's words
+    shape: str  # "callout" | "dash" | "attribution" | "prefix" | "plain" | "info"
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,67 +49,385 @@ class FoundQuote:
     paraphrase: bool
 
 
-def _split_role(name: str) -> tuple[str, str | None]:
-    for sep in rules.ROLE_SEPARATORS:
-        head, found, tail = name.partition(sep)
-        if found and head.strip():
-            return head.strip(), tail.strip(" )") or None
-    return name.strip(), None
-
-
-def _is_person(name: str, note_title: str, heading: str | None) -> bool:
-    words = name.split()
-    if not 1 <= len(words) <= 4 or not all(w[:1].isupper() for w in words):
-        return False
-    if any(w.lower().strip(".*:") in rules.LABEL_WORDS for w in words):
-        return False
-    folded = name.casefold()
-    return folded not in (note_title.casefold(), (heading or "").casefold())
+_OPEN_QUOTES = "\"“„«"
+_CLOSE_QUOTES = "\"”»"
+_DASHES = "–—-"
+_EMPHASIS = "*_~` \t"
+_NAME_WINDOW = 200  # an attribution longer than this is prose, not a name
+_INLINE_WINDOW = 300  # how far from a quote mark a saying verb is looked for
+_QUOTE_MARKS = re.compile(r"[\"“”«»„]")
+_CALLOUT_HEAD = re.compile(r"[*_ ]{0,4}+\[!(?P<type>[A-Za-z][A-Za-z -]{0,30}+)\][+-]?"
+                           r"[ \t]*+(?P<title>[^\n]{0,300}+)")
+_URL = re.compile(r"\(?https?://\S{1,300}+\)?")
+_INITIALS = re.compile(r"(?:[A-Z]\.){1,4}+|[A-Z]")
+_NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’-]{0,40}+")
+_FIRST_PERSON = re.compile(
+    r"\b(?:" + "|".join(sorted((re.escape(w) for w in rules.FIRST_PERSON), key=len,
+                               reverse=True)) + r")\b")
+_LIST_ITEM = re.compile(r"[ \t]{0,8}+(?:[-*+•]|\d{1,3}[.)])[ \t]")
+_DEFINITION = re.compile(r"[ \t]{0,8}+\*\*[^*\n]{1,80}+\*\*[ \t]{0,4}+(?::|[–—-][ \t])"
+                         r"|[ \t]{0,8}+[A-Z][\w ()'-]{0,60}+:[ \t]++(?:[Tt]he|[Aa]n?)[ \t]")
+_FORMULA = re.compile(r"\$[^$\n]{1,200}+\$|[=→≈≤≥∑∫√±×÷]|\^\d")
+_ADVERBS = frozenset({"once", "famously", "later", "also", "then", "aptly", "so",
+                      "memorably", "reportedly", "often", "simply", "has", "had"})
 
 
 def classify(kind: str, text: str, attribution: str | None, in_code: bool, *,
              note_title: str = "", section_heading: str | None = None) -> Classified | None:
-    """A blockquote as a quote, or ``None`` when it is no quote at all."""
+    """A blockquote as a quote, or ``None`` when it is no quote at all (an ``[!info]``
+    callout holding no quoted words, a list, a formula, a definition, prose, anything in
+    a code fence). ``kind``, ``text``, ``attribution`` and ``in_code`` are the parser's."""
+    if in_code:
+        return None
     text = text.strip()
-    if in_code or not text:
-        return None
-    if kind.startswith("callout:"):
-        return None
-    shape = kind
-    quoted = text[:1] in "\"“"
+    not_names = {_fold(note_title), _fold(section_heading or "")} - {""}
     if kind == "plain":
-        if not quoted:
-            return None
-        return Classified(text, None, None, False, "plain")
-    speaker: str | None = None
-    role: str | None = None
-    if attribution:
-        name, role = _split_role(attribution)
-        if _is_person(name, note_title, section_heading):
-            speaker = name
+        head = _CALLOUT_HEAD.match(text)
+        if head is not None:  # "**[!quote] Ada Ray**": a callout the parser did not see
+            kind = head.group("type").strip().lower()
+            kind = "callout" if kind in rules.QUOTE_CALLOUTS else f"callout:{kind}"
+            attribution = head.group("title").strip(_EMPHASIS) or None
+            text = text[head.end():].strip()
+    if kind == "callout" or kind.startswith("callout:"):
+        return _callout(kind, text, attribution, not_names)
+    if not _has_words(text):
+        return None
+    if kind == "plain":
+        return _plain(text, not_names)
+    name, role = _speaker(attribution, strict=kind == "prefix", not_names=not_names)
+    if kind == "prefix" and name is None:
+        return None  # "Question:", "Example:": a label, and what follows is no quote
+    words = _clean(text)
+    paraphrase = not _is_words(words)
+    if paraphrase:
+        name = role = None
+    return Classified(words, name, role, paraphrase, kind)
+
+
+def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Classified | None:
+    """A callout: ``[!quote]`` always holds a quote (maybe a paraphrase); any other type
+    only when its body is quoted words or words that a named speaker said."""
+    is_quote = kind == "callout"
+    title = (title or "").strip()
+    if title and _fold(title) == _fold(body):
+        body = ""  # the header held the words themselves
+    head = _CALLOUT_HEAD.match(body)
+    if head is not None:  # a callout nested in the words: its title is the speaker
+        title, body = head.group("title").strip(), body[head.end():].strip()
+    prefix = _PREFIX.fullmatch(title)
+    if prefix is not None:  # 'Ada Ray: "words"' as a title
+        body, title = (prefix.group("words") + "\n" + body).strip(), prefix.group("name")
+    elif title[:1] in _OPEN_QUOTES or (title and not body):
+        body, title = (title + "\n" + body).strip(), ""
+    body = "\n".join(line.strip().removeprefix(">").strip() for line in body.split("\n"))
+    if not _has_words(body):
+        return None
+    words, name, role = _own_attribution(body.strip(), not_names)
+    if name is None:
+        inline = _inline(words, not_names)
+        if inline is not None:
+            words, name, role = inline
+    quoted = _is_words(words)
+    if not is_quote and not quoted and name is None:
+        return None  # an [!info] or [!note] of the note's own words
+    if not is_quote and (_list_or_table(words) and not quoted):
+        return None
+    if name is None and title:
+        name, role = _speaker(title, strict=True, not_names=not_names)
+    elif name is not None and title and " " not in name:
+        full, _ = _speaker(title, strict=True, not_names=not_names)
+        if full is not None and _fold(full).endswith(" " + _fold(name)):
+            name = full  # "- Buffett" under "Warren Buffett on Float"
+    paraphrase = not quoted
+    if paraphrase:
+        name = role = None
+    return Classified(_clean(words), name, role, paraphrase, "callout" if is_quote else "info")
+
+
+def _plain(text: str, not_names: set[str]) -> Classified | None:
+    """A plain blockquote is a quote when it is quoted words or words in the first person,
+    and not a list, a table, a formula, a definition or links."""
+    if text[:1] == "#" or _list_or_table(text) or _DEFINITION.match(text):
+        return None
+    words, name, role = text, None, None
+    inline = _inline(text, not_names)
+    if inline is not None:
+        words, name, role = inline
+    if _quoted_share(words) < rules.QUOTED_SHARE and (
+            not _FIRST_PERSON.search(text[:2000]) or _FORMULA.search(text[:2000])):
+        return None
+    return Classified(_clean(words), name, role, False, "plain")
+
+
+_PREFIX = re.compile(r"\**+(?P<name>[^\W\d_][^:\"“\n]{0,80}+)\**+:\**+[ \t]*+"
+                     r"(?P<words>[\"“][^\n]{0,2000}+)")
+
+
+def _own_attribution(body: str, not_names: set[str]) -> tuple[str, str | None, str | None]:
+    """Words that end with their own attribution: a last line ``— Name``, or
+    ``"…" – Name`` at the end. Returns the words without it, the name and the role."""
+    lines = body.rstrip().split("\n")
+    last = lines[-1].strip().strip("*_")
+    above = "\n".join(lines[:-1]).strip()
+    if len(lines) > 1 and last[:1] in _DASHES and (last[:2] in ("--", "—", "–") or (
+            _quoted_share(above) >= rules.QUOTED_SHARE and not _LIST_ITEM.match(lines[-2]))):
+        name, role = _speaker(last.lstrip(_DASHES + " "), strict=False, not_names=not_names)
+        if name is not None:
+            return above, name, role
+    tail = last[-_NAME_WINDOW:]
+    at, dash = max((tail.rfind(d), d) for d in (" — ", " – ", " -- ", " - ", "—", "–"))
+    if at > 0:
+        before = tail[:at].rstrip(" *_,")
+        if before[-1:] in _CLOSE_QUOTES or (dash in (" — ", " – ") and before[-1:] in ".!?"):
+            name, role = _speaker(tail[at + len(dash):], strict=False, not_names=not_names)
+            if name is not None:
+                cut = len(last) - len(tail) + len(before)
+                return "\n".join([*lines[:-1], last[:cut]]).strip(), name, role
+    return body, None, None
+
+
+def _inline(text: str, not_names: set[str]) -> tuple[str, str | None, str | None] | None:
+    """A quote the note attributes with a saying verb: 'As Ada Ray said, "…"',
+    '"…," noted Ada Ray', '"…," Ada Ray explains'. Returns the quoted words and the name."""
+    start = -1
+    for mark in _OPEN_QUOTES:
+        at = text.find(mark, 0, _INLINE_WINDOW * 4)
+        if at >= 0 and (start < 0 or at < start):
+            start = at
+    if start < 0:
+        return None
+    if start > 0:  # the name and the verb before the quote
+        before = re.split(r"[.;!?]\s|,\s(?=[A-Z])", text[max(0, start - _INLINE_WINDOW):start])
+        clause = before[-1].strip().rstrip(",:").split()
+        while clause and clause[-1].casefold().strip(",") in _ADVERBS:
+            clause.pop()
+        if len(clause) >= 2 and clause[-1].casefold() in rules.SAY_VERBS:
+            name, role = _speaker(_trailing_name(clause[:-1]), strict=False,
+                                  not_names=not_names)
+            if name is not None:
+                return text[start:], name, role
+        return None
+    end = _closing(text, start)
+    if end < 0:
+        return None
+    after = text[end + 1:end + 1 + _INLINE_WINDOW].lstrip(" ,")
+    clause = re.split(r"[,.;:!?(—–]", after, maxsplit=1)[0].split()
+    if not clause or len(clause) > 8:
+        return None
+    if clause[0].casefold() in rules.SAY_VERBS:
+        name, role = _speaker(_leading_name(clause[1:]), strict=False, not_names=not_names)
+    elif clause[-1].casefold() in rules.SAY_VERBS:
+        name, role = _speaker(" ".join(clause[:-1]), strict=False, not_names=not_names)
+    else:
+        return None
+    return (text[:end + 1], name, role) if name is not None else None
+
+
+def _trailing_name(words: list[str]) -> str:
+    out: list[str] = []
+    for word in reversed(words):
+        if word.casefold() in rules.TOPIC_WORDS or not (
+                word[:1].isupper() or (out and word in rules.NAME_PARTICLES)):
+            break
+        out.append(word)
+    return " ".join(reversed(out))
+
+
+def _leading_name(words: list[str]) -> str:
+    out: list[str] = []
+    for word in words:
+        if not (word[:1].isupper() or (out and word in rules.NAME_PARTICLES)):
+            break
+        out.append(word)
+    return " ".join(out)
+
+
+def _speaker(raw: str | None, *, strict: bool,
+             not_names: set[str]) -> tuple[str | None, str | None]:
+    """The person a name, title or attribution line names, and the role the note gives
+    them: ``(None, None)`` when it names nobody. ``strict`` for a callout's title or a
+    ``Name:`` prefix (headings and labels look like names there)."""
+    if not raw:
+        return None, None
+    text = _URL.sub("", raw.strip()).strip(_EMPHASIS + "\"“”'.:;,")
+    if not text or len(text) > _NAME_WINDOW or _fold(text) in not_names:
+        return None, None
+    text = text.split(": ", 1)[0].strip(_EMPHASIS)
+    evidence = False
+    low = text.casefold()
+    for opener in rules.SPEAKER_OPENERS:
+        if low.startswith(opener):
+            text, evidence = text[len(opener):].strip(), True
+            break
+    name, role = _cut(text, rules.ROLE_SEPARATORS)
+    head, _ = _cut(name, rules.TOPIC_CONNECTORS)
+    if head != name:
+        name, evidence = head, True
+    head, affiliation = _cut(name, rules.ROLE_CONNECTORS)
+    if affiliation is not None:
+        name, role = head, role or affiliation
+    possessive = re.match(r"(?P<name>[^'’]{1,80}+)['’]s?[ \t]++(?P<noun>\w++)", name)
+    if possessive is not None:
+        if strict and possessive.group("noun").casefold() not in rules.SPEECH_NOUNS:
+            return None, None
+        name, evidence = possessive.group("name"), True
+    name = name.strip(_EMPHASIS + "\"“”'.,")
+    if role is not None:
+        role = role.strip(_EMPHASIS + "()\"“”'.,; ")
+        role = role if any(c.isalpha() for c in role) else None
+    parts = re.split(r" (?:and|&) ", name)
+    if len(parts) > 2 or not all(_is_person(p, strict, evidence) for p in parts):
+        return None, None
+    if _fold(name) in not_names:
+        return None, None
+    return name, role or None
+
+
+def _is_person(name: str, strict: bool, evidence: bool) -> bool:
+    """1-4 capitalised name words (honorifics, particles, initials aside), none a label
+    or topic word; in strict mode a lone word needs evidence ("X on Y", "X's View")."""
+    tokens = name.split()
+    if not tokens or len(name) > rules.MAX_NAME_CHARS:
+        return False
+    core: list[str] = []
+    titled = initials = False
+    for index, token in enumerate(tokens):
+        folded = token.casefold()
+        if not core and folded in rules.HONORIFICS and index < len(tokens) - 1:
+            titled = True
+        elif core and ((folded in rules.NAME_PARTICLES and token[:1].islower())
+                       or folded in rules.NAME_SUFFIXES):
+            continue
+        elif _INITIALS.fullmatch(token):
+            initials = True
+        elif _NAME_TOKEN.fullmatch(token) and token[:1].isupper():
+            core.append(folded.strip(".'’"))
         else:
-            role = None
-    return Classified(text, speaker, role, not quoted and kind == "callout", shape)
+            return False
+    if not core or len(core) > rules.MAX_NAME_WORDS:
+        return False
+    if any(w in rules.LABEL_WORDS or w in rules.TOPIC_WORDS for w in core):
+        return False
+    known = core[0] in rules.FIRST_NAMES or titled or initials
+    if not strict or known:
+        return True
+    if any(len(w) >= rules.SUFFIX_MIN_LENGTH and w.endswith(rules.TOPIC_SUFFIXES) for w in core):
+        return False
+    return len(core) >= 2 or evidence
+
+
+def _cut(text: str, separators: tuple[str, ...]) -> tuple[str, str | None]:
+    """``text`` cut at the earliest of ``separators``: (before, after or None)."""
+    best = -1
+    found = ""
+    for sep in separators:
+        at = text.find(sep)
+        if at > 0 and (best < 0 or at < best):
+            best, found = at, sep
+    if best < 0:
+        return text, None
+    return text[:best].strip(), text[best + len(found):].strip() or None
+
+
+def _closing(text: str, start: int) -> int:
+    """Where the quote opened at ``start`` closes (-1: never)."""
+    closers = "”»" if text[start] in "“«" else "\""
+    for at in range(start + 1, min(len(text), start + 20000)):
+        if text[at] in closers or (text[at] in _CLOSE_QUOTES and closers == "”»"):
+            return at
+    return -1
+
+
+def _quoted_share(text: str) -> float:
+    """The share of ``text``'s characters (white space aside) inside quote marks."""
+    inside = False
+    quoted = total = 0
+    pos = 0
+    for mark in _QUOTE_MARKS.finditer(text):
+        size = _size(text, pos, mark.start())
+        total += size
+        quoted += size if inside else 0
+        char = mark.group()
+        inside = (not inside) if char == "\"" else char in "“«„"
+        pos = mark.end()
+    total += _size(text, pos, len(text))
+    quoted += _size(text, pos, len(text)) if inside else 0
+    return quoted / total if total else 0.0
+
+
+def _size(text: str, start: int, stop: int) -> int:
+    piece = text[start:stop]
+    return len(piece) - piece.count(" ") - piece.count("\n") - piece.count("*")
+
+
+def _is_words(text: str) -> bool:
+    """Someone's words: quoted, or in the first person."""
+    if _quoted_share(text) >= rules.QUOTED_SHARE:
+        return True
+    return bool(_FIRST_PERSON.search(text[:2000])) and not _FORMULA.search(text[:2000])
+
+
+def _has_words(text: str) -> bool:
+    return sum(c.isalpha() for c in text[:50]) >= rules.MIN_QUOTE_LETTERS
+
+
+def _list_or_table(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    if all(line.lstrip().startswith("|") for line in lines):
+        return True
+    items = [line for line in lines if _LIST_ITEM.match(line)]
+    if len(items) * 2 < len(lines):
+        return False  # words with a list after them
+    return not all(_quoted_share(line) >= rules.QUOTED_SHARE for line in items)
+
+
+def _clean(text: str) -> str:
+    """The words to show: emphasis around lines, commentary after the quoted words and
+    citation debris after the last quote mark cut; quote marks kept."""
+    lines = [line.strip().strip("*_").strip() for line in text.strip().split("\n")]
+    text = "\n".join(lines).strip()
+    if text[:1] in _OPEN_QUOTES:
+        end = _closing(text, 0)
+        while end > 0:
+            rest = text[end + 1:].lstrip(" ,.;\n\t")
+            if not rest:
+                break
+            if rest[:1] in _OPEN_QUOTES:  # another quoted line: keep going
+                nxt = _closing(text, len(text) - len(rest))
+                if nxt < 0:
+                    break
+                end = nxt
+                continue
+            inner = text[end - 1:end]
+            if rest[:1] in _DASHES or (inner in ".!?…" and len(rest) >= rules.MIN_COMMENTARY_CHARS):
+                text = text[:end + 1]
+            break
+    return re.sub(r"(?<=[\"”»])[ ,.;]{1,10}+$", "", text)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
 def extract(note: ParsedNote) -> list[FoundQuote]:
     """Every quote of a parsed note, in file order."""
-    found: list[FoundQuote] = []
-    for quote in note.blockquotes:
-        heading = note.sections[quote.section].heading if quote.section < len(note.sections) else None
+    found: list[tuple[int, int, FoundQuote]] = []
+    for order, quote in enumerate(note.blockquotes):
+        section = note.sections[quote.section] if quote.section < len(note.sections) else None
         got = classify(quote.kind, quote.text, quote.attribution, quote.in_code,
-                       note_title=note.title, section_heading=heading)
+                       note_title=note.title,
+                       section_heading=section.heading if section is not None else None)
         if got is None:
             continue
-        found.append(FoundQuote(quote.section, quote.line, got.text, got.speaker, got.role,
-                                quote.seconds, quote.moment, quote.repaired, got.shape,
-                                got.paraphrase))
-    found.sort(key=lambda q: (q.line, q.section))
-    return found
+        found.append((quote.line, order, FoundQuote(
+            quote.section, quote.line, got.text, got.speaker, got.role, quote.seconds,
+            quote.moment, quote.repaired, got.shape, got.paraphrase)))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return [item[2] for item in found]
 
 
 def quotes_of_text(text: str, channel: str, slug: str) -> list[FoundQuote]:
-    """Parse a note's text and extract its quotes."""
+    """Parse a note's text (already decoded) and extract its quotes."""
     from bot.notes.sections import parse_note
 
     return extract(parse_note(text, channel, slug))
