@@ -127,6 +127,7 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
         inline = _inline(words, not_names)
         if inline is not None:
             words, name, role = inline
+    words = _clean(words)
     quoted = _is_words(words)
     if not is_quote and not quoted and name is None:
         return None  # an [!info] or [!note] of the note's own words
@@ -138,10 +139,23 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
         full, _ = _speaker(title, strict=True, not_names=not_names)
         if full is not None and _fold(full).endswith(" " + _fold(name)):
             name = full  # "- Buffett" under "Warren Buffett on Float"
-    paraphrase = not quoted
-    if paraphrase:
+    paraphrase = not quoted and (name is None or _third_person(words, name))
+    if paraphrase or (role is not None and role.casefold().startswith(rules.PARAPHRASE_ROLES)):
         name = role = None
-    return Classified(_clean(words), name, role, paraphrase, "callout" if is_quote else "info")
+        paraphrase = True
+    return Classified(words, name, role, paraphrase, "callout" if is_quote else "info")
+
+
+def _third_person(words: str, name: str) -> bool:
+    """Unquoted words under a person's name are the note's paraphrase when they speak of
+    the person (their name, "he", "she") or hold no first or second person at all."""
+    head = words[:2000]
+    tokens = set(re.findall(r"[^\W\d_][\w'’]{0,40}+", head))
+    folded = {t.casefold() for t in tokens}
+    if folded & rules.THIRD_PERSON or any(part in tokens for part in name.split()[1:] or
+                                            name.split()):
+        return True
+    return not folded & rules.SPEAKING_PERSON
 
 
 def _plain(text: str, not_names: set[str]) -> Classified | None:
@@ -262,7 +276,8 @@ def _speaker(raw: str | None, *, strict: bool,
     name, role = _cut(text, rules.ROLE_SEPARATORS)
     head, _ = _cut(name, rules.TOPIC_CONNECTORS)
     if head != name:
-        name, evidence = head, True
+        evidence = evidence or name[len(head):].startswith(rules.EVIDENCE_CONNECTORS)
+        name = head
     head, affiliation = _cut(name, rules.ROLE_CONNECTORS)
     if affiliation is not None:
         name, role = head, role or affiliation

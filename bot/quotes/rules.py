@@ -110,6 +110,9 @@ TOPIC_CONNECTORS: tuple[str, ...] = (
     " on ", " in ", " about ", " during ", " when ", " speaking ", " talking ",
     " discussing ", " explaining ", " describing ", " regarding ", " re: ",
 )
+# Of those, the ones that show the name before them is a person's ("Kernighan on C"),
+# where "Persistence in Markets" shows nothing.
+EVIDENCE_CONNECTORS: tuple[str, ...] = (" on ",)
 # Words after a name that start a role ("Ben from Zella", "Pascal Fuad at EPFL").
 ROLE_CONNECTORS: tuple[str, ...] = (" from ", " at ", " of the ", " quoted by ", " via ")
 
@@ -176,6 +179,14 @@ FIRST_NAMES = _words("""
 # Words of the first person: unquoted words holding one read as someone speaking.
 # Case counts: "I" (not "i"); plural "we", "our", "us" are the notes' own prose too.
 FIRST_PERSON = _words("I I'm I've I'd I'll me my mine myself Me My Mine Myself I’m I’ve")
+
+# Unquoted words under a person's name: the note's paraphrase when they hold the third
+# person, their words when they hold the first or second person ("we have to go beyond").
+THIRD_PERSON = _words("he she his her hers him himself herself")
+SPEAKING_PERSON = _words("i i'm i've i'd i'll me my mine myself we we're we've our ours us "
+                         "you you're your yours")
+# A role that says the words are not the person's own ("Winston Churchill (paraphrased)").
+PARAPHRASE_ROLES: tuple[str, ...] = ("paraphras", "adapted", "loosely", "misattributed")
 
 # Share of a text's letters inside quote marks for the text to count as quoted words.
 QUOTED_SHARE = 0.6
