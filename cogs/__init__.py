@@ -2,7 +2,8 @@
 
 Each extension module has a ``setup(bot)`` that adds its cog, and a ``CONSOLE_COMMANDS``
 tuple that offers the same commands, with the same reply builders, to ``notecast console``.
-A module per command area: ``stats``, ``topic``, ``search``, ``related``; shared parts are
+A module per command area: ``stats``, ``topic``, ``search``, ``related``, ``quote`` (a
+quote with "Another"), ``quotes`` (a note's quotes, paged); shared parts are
 ``replies`` (the Reply, sending within Discord's deadline), ``views`` (buttons),
 ``options`` (what members type, autocomplete) and ``render/`` (embeds, escaping, links).
 No cog imports the bot class: ``setup(bot)`` hands ``bot.services`` to the cog
@@ -15,7 +16,8 @@ import importlib
 
 from cogs.replies import ConsoleCommand
 
-EXTENSIONS: tuple[str, ...] = ("cogs.stats", "cogs.topic", "cogs.search", "cogs.related")
+EXTENSIONS: tuple[str, ...] = ("cogs.stats", "cogs.topic", "cogs.search", "cogs.related",
+                               "cogs.quote", "cogs.quotes")
 
 
 def console_commands() -> dict[str, ConsoleCommand]:

@@ -127,3 +127,132 @@ def callback_types(env: Any) -> list[int]:
     types = [int((r.json or {}).get("type", 0)) for r in env.http_requests
              if r.method == "POST" and r.path.endswith("/callback")]
     return [t for t in types if t != 8]
+
+
+# --------------------------------------------------------------------------- a quotes vault
+
+def _stamp(at: str) -> str:
+    return f'<a class="yt-timestamp" data-t="{at}">[{at}]</a>'
+
+
+def _quote_note(title: str, video_id: str, channel: str, body: str) -> str:
+    return f"---\ntitle: {title}\nvideoId: {video_id}\n---\n\nFrom: [[{channel}]] <br/>\n\n{body}"
+
+
+HOSTILE_QUOTE = ("Lights @everyone <@123456789012345678> <@&42> **guide** __ships__ "
+                 "[Free Nitro](https://evil.example/x) home.")
+
+
+def build_quote_vault(root: Path) -> Path:
+    """A made-up vault with quotes of every shape, and blockquotes that are no quotes.
+
+    ``tidewatch`` ("Tide Watch"): ``moon_tides`` (a ``[!quote]`` callout with a person, one
+    whose title is its section's heading, a dash with a role, a separate ``— Name`` line, a
+    ``Name: "…"`` prefix, an unattributed quote, an ``[!info]`` callout, a list, a code
+    fence), ``harbour_lights`` (seven quotes of Mara Oyelaran, one full of mentions and
+    markdown, one an hour in), ``broken_link`` (a quote under a videoId that is no YouTube
+    id), ``slack_water`` (no quote). ``galley`` ("The Galley"): ``knife_skills`` (two quotes
+    of Tomas Reyes).
+    """
+    tide, galley = root / "tidewatch", root / "galley"
+    tide.mkdir(parents=True)
+    galley.mkdir()
+    (root / "directory.md").write_text(
+        "---\ntitle: Directory\n---\n- [[tidewatch | Tide Watch]]\n- [[galley | The Galley]]\n",
+        encoding="utf-8")
+    (tide / "tidewatch.md").write_text(
+        "---\ntitle: tidewatch\n---\n"
+        "### [Tides and the Moon, with Rhea Quill](https://www.youtube.com/watch?v=TiDeWaTcH01)\n"
+        "- [[moon_tides | Moon tides]]\n- [[slack_water | Slack water]]\n\n"
+        "### [Harbour Stories](https://www.youtube.com/watch?v=HaRbOuR0002)\n"
+        "- [[harbour_lights | Harbour lights]]\n- [[broken_link | Broken link]]\n",
+        encoding="utf-8")
+    (galley / "galley.md").write_text(
+        "---\ntitle: galley\n---\n"
+        "### [Knives and Patience](https://www.youtube.com/watch?v=GaLlEyKnIf3)\n"
+        "- [[knife_skills | Knife skills]]\n", encoding="utf-8")
+    (tide / "moon_tides.md").write_text(_quote_note("Moon tides", "TiDeWaTcH01", "tidewatch", (
+        "Tides rise and fall twice a day because the Moon pulls on the oceans "
+        f"{_stamp('00:01:05')}.\n\n"
+        "## The Pull of Two Bulges\n\n"
+        "> [!quote] Rhea Quill\n"
+        f"> \"The ocean is a clock that the Moon winds twice a day.\" {_stamp('00:03:10')}\n\n"
+        "> [!quote] The Pull of Two Bulges\n"
+        "> The Earth is stretched into two bulges of water, one under the Moon and one "
+        "opposite it.\n\n"
+        "> [!info] A number to remember\n"
+        "> The Moon's pull on the sea is about twice the Sun's.\n\n"
+        "## Spring and Neap\n\n"
+        "> \"Spring tides have nothing to do with the season; they spring up twice a "
+        "month.\" – Rhea Quill, oceanographer at the Lantern Institute "
+        f"{_stamp('00:12:40')}\n\n"
+        "> \"A tide table is a promise the sea mostly keeps.\"\n"
+        "> — Otto Brenner\n\n"
+        "Otto Brenner: \"Every harbour master reads the Moon before the weather.\" "
+        f"{_stamp('00:20:05')}\n\n"
+        "Question: \"Why two tides and not one?\"\n\n"
+        "> \"High water waits for nobody.\"\n\n"
+        f"The neap tide comes a week later {_stamp('00:25:00')}.\n\n"
+        "> - first item\n> - second item\n\n"
+        "```\n> \"This is code, not a quote.\" – Fake Person\n```\n")), encoding="utf-8")
+    lights = ["Every lighthouse is a sentence the coast says to the sea.",
+              "A keeper's first duty is to stay awake.",
+              "Fog horns are the harbour clearing its throat.",
+              "We painted the tower in stripes so ships could read it by day.",
+              "The lens weighs more than the keeper's cottage.",
+              HOSTILE_QUOTE,
+              "The last keeper left, but the light never did."]
+    stamps = ["00:02:00", "00:09:30", "00:17:45", "00:24:10", "00:33:00", "00:41:20",
+              "1:02:03"]
+    body = "The story of the harbour's lights.\n\n## Keepers\n\n" + "".join(
+        f"> \"{words}\" – Mara Oyelaran {_stamp(at)}\n\n" for words, at in zip(lights, stamps,
+                                                                               strict=True))
+    (tide / "harbour_lights.md").write_text(
+        _quote_note("Harbour lights", "HaRbOuR0002", "tidewatch", body), encoding="utf-8")
+    (tide / "broken_link.md").write_text(_quote_note(
+        "Broken link", "not a valid id!", "tidewatch",
+        "A note whose video is unknown.\n\n## Rocks\n\n"
+        f"> \"Even a broken lamp marks the rocks.\" – Ines Calder {_stamp('00:04:00')}\n"),
+        encoding="utf-8")
+    (tide / "slack_water.md").write_text(_quote_note(
+        "Slack water", "TiDeWaTcH01", "tidewatch",
+        "Slack water is the short calm between tides.\n\n## Timing\n\n"
+        f"It lasts minutes, not hours {_stamp('00:30:00')}.\n"), encoding="utf-8")
+    (galley / "knife_skills.md").write_text(_quote_note(
+        "Knife skills", "GaLlEyKnIf3", "galley",
+        "How cooks keep their fingers.\n\n## Sharpening\n\n"
+        "> [!quote] Tomas Reyes\n"
+        f"> \"Sharp knives are safer than dull ones.\" {_stamp('00:05:15')}\n\n"
+        "## The Claw\n\n"
+        f"> \"Patience is the sharpest edge.\" — Tomas Reyes {_stamp('00:11:50')}\n"),
+        encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def quote_vault(tmp_path: Path) -> Path:
+    """:func:`build_quote_vault` in a temporary folder; a module uses it with
+    ``settings = quote_settings`` (or its own ``settings`` fixture)."""
+    return build_quote_vault(tmp_path / "quote_vault")
+
+
+@pytest.fixture
+def quote_settings(tmp_path: Path, quote_vault: Path) -> Settings:
+    return replace(Settings(), notes_dir=quote_vault, db=tmp_path / "quotes.db",
+                   resync_minutes=10)
+
+
+@pytest.fixture
+async def quote_services(settings: Settings, start_sync: bool) -> AsyncIterator[Services]:
+    """The services over a cache opened as the bot opens it (``writer_cache``: the search's
+    and the quotes' derived tables built with the notes), first sync done."""
+    from bot.cli.common import writer_cache
+
+    async with writer_cache(settings) as cache:
+        built = Services.build(settings, cache)
+        if start_sync:
+            await built.vault_sync.sync_now()
+        yield built
+        await built.vault_sync.stop()
+        await built.quotes.aclose()
+        await built.topics.aclose()
