@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from bot.notes.records import ParsedNote
 from bot.quotes import rules
+from bot.quotes.speakers import fold, leading_name, speaker_of, trailing_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,17 +54,14 @@ _OPEN_QUOTES = "\"“„«"
 _CLOSE_QUOTES = "\"”»"
 _DASHES = "–—-"
 _EMPHASIS = "*_~` \t"
-_NAME_WINDOW = 200  # an attribution longer than this is prose, not a name
+_NAME_WINDOW = 200  # where an attribution at the end of the words is looked for
 _INLINE_WINDOW = 300  # how far from a quote mark a saying verb is looked for
 _QUOTE_MARKS = re.compile(r"[\"“”«»„]")
 _CALLOUT_HEAD = re.compile(r"[*_ ]{0,4}+\[!(?P<type>[A-Za-z][A-Za-z -]{0,30}+)\][+-]?"
                            r"[ \t]*+(?P<title>[^\n]{0,300}+)")
-_URL = re.compile(r"\(?https?://\S{1,300}+\)?")
-_INITIALS = re.compile(r"(?:[A-Z]\.){1,4}+|[A-Z]")
-_NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’-]{0,40}+")
 _FIRST_PERSON = re.compile(
-    r"\b(?:" + "|".join(sorted((re.escape(w) for w in rules.FIRST_PERSON), key=len,
-                               reverse=True)) + r")\b")
+    r"(?<![\w.])(?:" + "|".join(sorted((re.escape(w) for w in rules.FIRST_PERSON), key=len,
+                                    reverse=True)) + r")(?![\w.])")
 _LIST_ITEM = re.compile(r"[ \t]{0,8}+(?:[-*+•]|\d{1,3}[.)])[ \t]")
 _DEFINITION = re.compile(r"[ \t]{0,8}+\*\*[^*\n]{1,80}+\*\*[ \t]{0,4}+(?::|[–—-][ \t])"
                          r"|[ \t]{0,8}+[A-Z][\w ()'-]{0,60}+:[ \t]++(?:[Tt]he|[Aa]n?)[ \t]")
@@ -80,7 +78,7 @@ def classify(kind: str, text: str, attribution: str | None, in_code: bool, *,
     if in_code:
         return None
     text = text.strip()
-    not_names = {_fold(note_title), _fold(section_heading or "")} - {""}
+    not_names = {fold(note_title), fold(section_heading or "")} - {""}
     if kind == "plain":
         head = _CALLOUT_HEAD.match(text)
         if head is not None:  # "**[!quote] Ada Ray**": a callout the parser did not see
@@ -94,7 +92,7 @@ def classify(kind: str, text: str, attribution: str | None, in_code: bool, *,
         return None
     if kind == "plain":
         return _plain(text, not_names)
-    name, role = _speaker(attribution, strict=kind == "prefix", not_names=not_names)
+    name, role = speaker_of(attribution, strict=kind == "prefix", not_names=not_names)
     if kind == "prefix" and name is None:
         return None  # "Question:", "Example:": a label, and what follows is no quote
     words = _clean(text)
@@ -109,7 +107,7 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
     only when its body is quoted words or words that a named speaker said."""
     is_quote = kind == "callout"
     title = (title or "").strip()
-    if title and _fold(title) == _fold(body):
+    if title and fold(title) == fold(body):
         body = ""  # the header held the words themselves
     head = _CALLOUT_HEAD.match(body)
     if head is not None:  # a callout nested in the words: its title is the speaker
@@ -134,16 +132,26 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
     if not is_quote and (_list_or_table(words) and not quoted):
         return None
     if name is None and title:
-        name, role = _speaker(title, strict=True, not_names=not_names)
+        name, role = speaker_of(title, strict=True, not_names=not_names, sure=not is_quote)
+        if name is not None and _about(words, name):
+            name = role = None  # words about the person under their name, not theirs
     elif name is not None and title and " " not in name:
-        full, _ = _speaker(title, strict=True, not_names=not_names)
-        if full is not None and _fold(full).endswith(" " + _fold(name)):
+        full, _ = speaker_of(title, strict=True, not_names=not_names)
+        if full is not None and fold(full).endswith(" " + fold(name)):
             name = full  # "- Buffett" under "Warren Buffett on Float"
     paraphrase = not quoted and (name is None or _third_person(words, name))
     if paraphrase or (role is not None and role.casefold().startswith(rules.PARAPHRASE_ROLES)):
         name = role = None
         paraphrase = True
     return Classified(words, name, role, paraphrase, "callout" if is_quote else "info")
+
+
+def _about(words: str, name: str) -> bool:
+    """Quoted words that speak of ``name`` ("Buffett understood…", "She saw…")."""
+    head = set(re.findall(r"[^\W\d_][\w'’]{0,40}+", words[:2000]))
+    first = re.match(r"[\W]{0,4}+([^\W\d_]++)", words)
+    return (first is not None and first.group(1).casefold() in rules.THIRD_PERSON) or any(
+        part in head for part in name.split()[-1:])
 
 
 def _third_person(words: str, name: str) -> bool:
@@ -185,7 +193,7 @@ def _own_attribution(body: str, not_names: set[str]) -> tuple[str, str | None, s
     above = "\n".join(lines[:-1]).strip()
     if len(lines) > 1 and last[:1] in _DASHES and (last[:2] in ("--", "—", "–") or (
             _quoted_share(above) >= rules.QUOTED_SHARE and not _LIST_ITEM.match(lines[-2]))):
-        name, role = _speaker(last.lstrip(_DASHES + " "), strict=False, not_names=not_names)
+        name, role = speaker_of(last.lstrip(_DASHES + " "), strict=False, not_names=not_names)
         if name is not None:
             return above, name, role
     tail = last[-_NAME_WINDOW:]
@@ -193,7 +201,7 @@ def _own_attribution(body: str, not_names: set[str]) -> tuple[str, str | None, s
     if at > 0:
         before = tail[:at].rstrip(" *_,")
         if before[-1:] in _CLOSE_QUOTES or (dash in (" — ", " – ") and before[-1:] in ".!?"):
-            name, role = _speaker(tail[at + len(dash):], strict=False, not_names=not_names)
+            name, role = speaker_of(tail[at + len(dash):], strict=False, not_names=not_names)
             if name is not None:
                 cut = len(last) - len(tail) + len(before)
                 return "\n".join([*lines[:-1], last[:cut]]).strip(), name, role
@@ -216,7 +224,7 @@ def _inline(text: str, not_names: set[str]) -> tuple[str, str | None, str | None
         while clause and clause[-1].casefold().strip(",") in _ADVERBS:
             clause.pop()
         if len(clause) >= 2 and clause[-1].casefold() in rules.SAY_VERBS:
-            name, role = _speaker(_trailing_name(clause[:-1]), strict=False,
+            name, role = speaker_of(trailing_name(clause[:-1]), strict=False,
                                   not_names=not_names)
             if name is not None:
                 return text[start:], name, role
@@ -229,119 +237,12 @@ def _inline(text: str, not_names: set[str]) -> tuple[str, str | None, str | None
     if not clause or len(clause) > 8:
         return None
     if clause[0].casefold() in rules.SAY_VERBS:
-        name, role = _speaker(_leading_name(clause[1:]), strict=False, not_names=not_names)
+        name, role = speaker_of(leading_name(clause[1:]), strict=False, not_names=not_names)
     elif clause[-1].casefold() in rules.SAY_VERBS:
-        name, role = _speaker(" ".join(clause[:-1]), strict=False, not_names=not_names)
+        name, role = speaker_of(" ".join(clause[:-1]), strict=False, not_names=not_names)
     else:
         return None
     return (text[:end + 1], name, role) if name is not None else None
-
-
-def _trailing_name(words: list[str]) -> str:
-    out: list[str] = []
-    for word in reversed(words):
-        if word.casefold() in rules.TOPIC_WORDS or not (
-                word[:1].isupper() or (out and word in rules.NAME_PARTICLES)):
-            break
-        out.append(word)
-    return " ".join(reversed(out))
-
-
-def _leading_name(words: list[str]) -> str:
-    out: list[str] = []
-    for word in words:
-        if not (word[:1].isupper() or (out and word in rules.NAME_PARTICLES)):
-            break
-        out.append(word)
-    return " ".join(out)
-
-
-def _speaker(raw: str | None, *, strict: bool,
-             not_names: set[str]) -> tuple[str | None, str | None]:
-    """The person a name, title or attribution line names, and the role the note gives
-    them: ``(None, None)`` when it names nobody. ``strict`` for a callout's title or a
-    ``Name:`` prefix (headings and labels look like names there)."""
-    if not raw:
-        return None, None
-    text = _URL.sub("", raw.strip()).strip(_EMPHASIS + "\"“”'.:;,")
-    if not text or len(text) > _NAME_WINDOW or _fold(text) in not_names:
-        return None, None
-    text = text.split(": ", 1)[0].strip(_EMPHASIS)
-    evidence = False
-    low = text.casefold()
-    for opener in rules.SPEAKER_OPENERS:
-        if low.startswith(opener):
-            text, evidence = text[len(opener):].strip(), True
-            break
-    name, role = _cut(text, rules.ROLE_SEPARATORS)
-    head, _ = _cut(name, rules.TOPIC_CONNECTORS)
-    if head != name:
-        evidence = evidence or name[len(head):].startswith(rules.EVIDENCE_CONNECTORS)
-        name = head
-    head, affiliation = _cut(name, rules.ROLE_CONNECTORS)
-    if affiliation is not None:
-        name, role = head, role or affiliation
-    possessive = re.match(r"(?P<name>[^'’]{1,80}+)['’]s?[ \t]++(?P<noun>\w++)", name)
-    if possessive is not None:
-        if strict and possessive.group("noun").casefold() not in rules.SPEECH_NOUNS:
-            return None, None
-        name, evidence = possessive.group("name"), True
-    name = name.strip(_EMPHASIS + "\"“”'.,")
-    if role is not None:
-        role = role.strip(_EMPHASIS + "()\"“”'.,; ")
-        role = role if any(c.isalpha() for c in role) else None
-    parts = re.split(r" (?:and|&) ", name)
-    if len(parts) > 2 or not all(_is_person(p, strict, evidence) for p in parts):
-        return None, None
-    if _fold(name) in not_names:
-        return None, None
-    return name, role or None
-
-
-def _is_person(name: str, strict: bool, evidence: bool) -> bool:
-    """1-4 capitalised name words (honorifics, particles, initials aside), none a label
-    or topic word; in strict mode a lone word needs evidence ("X on Y", "X's View")."""
-    tokens = name.split()
-    if not tokens or len(name) > rules.MAX_NAME_CHARS:
-        return False
-    core: list[str] = []
-    titled = initials = False
-    for index, token in enumerate(tokens):
-        folded = token.casefold()
-        if not core and folded in rules.HONORIFICS and index < len(tokens) - 1:
-            titled = True
-        elif core and ((folded in rules.NAME_PARTICLES and token[:1].islower())
-                       or folded in rules.NAME_SUFFIXES):
-            continue
-        elif _INITIALS.fullmatch(token):
-            initials = True
-        elif _NAME_TOKEN.fullmatch(token) and token[:1].isupper():
-            core.append(folded.strip(".'’"))
-        else:
-            return False
-    if not core or len(core) > rules.MAX_NAME_WORDS:
-        return False
-    if any(w in rules.LABEL_WORDS or w in rules.TOPIC_WORDS for w in core):
-        return False
-    known = core[0] in rules.FIRST_NAMES or titled or initials
-    if not strict or known:
-        return True
-    if any(len(w) >= rules.SUFFIX_MIN_LENGTH and w.endswith(rules.TOPIC_SUFFIXES) for w in core):
-        return False
-    return len(core) >= 2 or evidence
-
-
-def _cut(text: str, separators: tuple[str, ...]) -> tuple[str, str | None]:
-    """``text`` cut at the earliest of ``separators``: (before, after or None)."""
-    best = -1
-    found = ""
-    for sep in separators:
-        at = text.find(sep)
-        if at > 0 and (best < 0 or at < best):
-            best, found = at, sep
-    if best < 0:
-        return text, None
-    return text[:best].strip(), text[best + len(found):].strip() or None
 
 
 def _closing(text: str, start: int) -> int:
@@ -418,10 +319,6 @@ def _clean(text: str) -> str:
                 text = text[:end + 1]
             break
     return re.sub(r"(?<=[\"”»])[ ,.;]{1,10}+$", "", text)
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
 
 
 def extract(note: ParsedNote) -> list[FoundQuote]:

@@ -208,7 +208,7 @@ GARBLE_FIRST_RATIO = 85.0
 GARBLE_FIRST_EDITS = 1
 GARBLE_LAST_RATIO = 80.0
 GARBLE_LAST_EDITS = 2
-# Surnames shorter than this must match exactly ("Lee" and "Lin" are different people).
-GARBLE_MIN_SURNAME = 4
+# Surnames shorter than this must match exactly ("Li" and "Lu" are different people).
+GARBLE_MIN_SURNAME = 3
 # A lone first name ("Seth") joins the one full name of the channel that opens with it.
 MERGE_LONE_FIRST_NAME = True
