@@ -61,6 +61,7 @@ class _Group:
     """The identities of one name (in a channel, or across channels): what is offered."""
 
     name: str
+    key: str  # of the name
     channels: set[str] = field(default_factory=set)
     quotes: int = 0
     keys: set[str] = field(default_factory=set)  # of its names and aliases
@@ -77,8 +78,8 @@ class Speakers:
         for _, channel, name, key, quotes, aliases in rows:
             keys = {key, *json.loads(aliases or "[]")}
             self.by_channel.setdefault(channel, []).append(
-                _Group(name, {channel}, quotes, keys, quotes))
-            group = by_key.setdefault(key, _Group(name))
+                _Group(name, key, {channel}, quotes, keys, quotes))
+            group = by_key.setdefault(key, _Group(name, key))
             if quotes > group.best:
                 group.name, group.best = name, quotes
             group.channels.add(channel)
@@ -117,13 +118,14 @@ class Speakers:
         return scored
 
     def resolve(self, typed: str, channel: str | None) -> tuple[str, list[str]] | None:
-        """A typed speaker as (the name it resolves to, the alias keys whose identities
-        are that person), or ``None`` when no name is close enough."""
+        """A typed speaker (matched over names and aliases) as (the name it resolves to,
+        the key of that name: its identities, one per channel, are the person), or
+        ``None`` when no name is close enough."""
         ranked = self.ranked(typed, channel, SPEAKER_CUTOFF)
         if not ranked or (ranked[0][0] < 400 and len(name_key(typed)) < 3):
             return None  # (nothing close, or a letter or two that only starts names)
         group = ranked[0][1]
-        return group.name, sorted(group.keys)
+        return group.name, [group.key]
 
 
 @dataclass(slots=True)
@@ -132,14 +134,14 @@ class _Ask:
 
     channel: str | None
     attributed: bool
-    alias_keys: list[str] = field(default_factory=list)
+    speaker_keys: list[str] = field(default_factory=list)
     note_ids: list[int] = field(default_factory=list)
     match: str = ""
     any_match: str = ""  # any of the topic's words (for suggestions)
     lookup: list[TopicHit] = field(default_factory=list)  # the topic's hits, for suggestions
 
     def params(self) -> dict[str, Any]:
-        return {"channel": self.channel, "alias_keys": json.dumps(self.alias_keys),
+        return {"channel": self.channel, "speaker_keys": json.dumps(self.speaker_keys),
                 "note_ids": json.dumps(self.note_ids), "match": self.match}
 
 
@@ -179,7 +181,7 @@ class QuoteService:
         if speaker is not None:
             found = speakers.resolve(speaker, ask.channel) if speakers else None
             if found is not None:
-                answer.speaker, ask.alias_keys = found
+                answer.speaker, ask.speaker_keys = found
         if topic is not None:
             result = await self.topics.lookup(topic, channel, limit=SUGGESTIONS * 4)
             ask.lookup = result.hits
@@ -188,7 +190,7 @@ class QuoteService:
                 ask.note_ids = [h.note_id for h in result.hits[:TOPIC_NOTES] if h.score >= floor]
                 answer.topic = result.best.title
             ask.match, ask.any_match = _match_expression(topic), _match_expression(topic, "or")
-        resolved = (speaker is None or ask.alias_keys) and (
+        resolved = (speaker is None or ask.speaker_keys) and (
             topic is None or ask.note_ids or ask.match)
         order = {quote_id: n for n, quote_id in enumerate(exclude)}
         if resolved:
@@ -203,7 +205,7 @@ class QuoteService:
     def _choose(self, con: sqlite3.Connection, ask: _Ask,
                 order: dict[int, int]) -> tuple[int, Quote | None]:
         query = sql.pick_query(attributed=ask.attributed, channel=ask.channel is not None,
-                               speaker=bool(ask.alias_keys), notes=bool(ask.note_ids),
+                               speaker=bool(ask.speaker_keys), notes=bool(ask.note_ids),
                                text=bool(ask.match))
         ids = [row[0] for row in con.execute(query, ask.params())]
         if not ids:
@@ -227,7 +229,7 @@ class QuoteService:
                 on_topic = [r[0] for r in con.execute(sql.speakers_query(
                     channel=ask.channel is not None, notes=bool(ask.note_ids),
                     text=bool(ask.match)), params)]
-            if ask.alias_keys:
+            if ask.speaker_keys:
                 return on_topic, [r[0] for r in con.execute(
                     sql.notes_query(channel=ask.channel is not None), params)]
             ids = json.dumps([h.note_id for h in ask.lookup])

@@ -70,6 +70,7 @@ INDEXES = (
     "WHERE identity_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS quotes_by_channel ON quotes (channel, speaker_written)",
     "CREATE INDEX IF NOT EXISTS quote_speakers_by_channel ON quote_speakers (channel)",
+    "CREATE INDEX IF NOT EXISTS quote_speakers_by_key ON quote_speakers (name_key)",
     "CREATE INDEX IF NOT EXISTS quote_aliases_by_key ON quote_aliases (alias_key)",
     "CREATE INDEX IF NOT EXISTS quote_aliases_by_identity ON quote_aliases (identity_id)",
 )
@@ -149,12 +150,14 @@ WHERE s.quotes > 0
 ORDER BY s.id
 """
 # The filters of a pick, joined with AND (each takes its own parameters). The speaker is
-# matched by alias key within the read, so an identity renumbered by a sync is still found.
+# matched by the key of its identities' name within the read (an identity renumbered by a
+# sync is still found), never by an alias: "Altman" in one channel may be another person
+# than the "Sam Altman" that the alias names in another.
 PICK_ATTRIBUTED = "q.identity_id IS NOT NULL"
 PICK_CHANNEL = "q.channel = :channel"
 PICK_SPEAKER = """q.identity_id IN (
-    SELECT a.identity_id FROM quote_aliases AS a
-    WHERE a.alias_key IN (SELECT value FROM json_each(:alias_keys)))"""
+    SELECT sp.id FROM quote_speakers AS sp
+    WHERE sp.name_key IN (SELECT value FROM json_each(:speaker_keys)))"""
 PICK_NOTES = "q.note_id IN (SELECT value FROM json_each(:note_ids))"
 PICK_TEXT = "q.id IN (SELECT rowid FROM quotes_fts WHERE quotes_fts MATCH :match)"
 
