@@ -25,7 +25,10 @@ stratum by the first of these tests that it passes, rarest shape first:
 
 The candidates of a stratum are sorted, shuffled with ``random.Random(seed)`` and taken in
 that order, at most two per channel in a stratum and six in the whole set, until the
-stratum's quota is met (then, only if it is still short, without the channel limits).
+stratum's quota (:data:`QUOTAS`) is met (then, only if it is still short, without the
+channel limits). A second draw then goes on down the same shuffled lists of the shapes
+that name a speaker (:data:`SUPPLEMENT`, three per channel in a stratum), so that there
+are enough attributed quotes to measure; it leaves the first draw as it was.
 Prints the picked paths (relative to the vault root), stratum by stratum in the order
 above, and writes them to ``picked.txt`` beside this script (one a line); the strata
 are printed on stderr. The same vault and seed give the same pick.
@@ -56,6 +59,13 @@ QUOTAS = {
     "info_callouts": 7,
     "plain": 8,
     "none": 6,
+}
+# then a second draw from the shapes that carry a speaker, so that the attributed quotes
+# are numerous enough to measure (taken after the first draw: it does not change it)
+SUPPLEMENT = {
+    "attribution_line": 5,
+    "dash": 5,
+    "callout_person": 6,
 }
 PER_CHANNEL_IN_STRATUM = 2
 PER_CHANNEL = 6
@@ -211,7 +221,8 @@ def stratum_of(text: str) -> str:
 
 
 def pick(vault: Path, seed: int) -> list[tuple[str, str]]:
-    """``[(stratum, path relative to the vault)]`` in the order of :data:`QUOTAS`."""
+    """``[(stratum, path relative to the vault)]``: the draw of :data:`QUOTAS`, then that
+    of :data:`SUPPLEMENT`."""
     strata: dict[str, list[str]] = {name: [] for name in QUOTAS}
     for path in sorted(vault.glob("*/*.md")):
         if is_hub(path):
@@ -221,27 +232,37 @@ def pick(vault: Path, seed: int) -> list[tuple[str, str]]:
             strata[stratum].append(path.relative_to(vault).as_posix())
     rng = random.Random(seed)
     per_channel: Counter[str] = Counter()
+    in_stratum: dict[str, Counter[str]] = {name: Counter() for name in QUOTAS}
+    order: dict[str, list[str]] = {}
     picked: list[tuple[str, str]] = []
-    for stratum, quota in QUOTAS.items():
-        candidates = sorted(strata[stratum])
-        rng.shuffle(candidates)
+
+    def draw(stratum: str, quota: int, per_stratum: int) -> None:
+        taken = {path for _, path in picked}
         chosen: list[str] = []
-        in_stratum: Counter[str] = Counter()
-        for path in candidates:
+        for path in order[stratum]:
             channel = path.split("/", 1)[0]
             if len(chosen) == quota:
                 break
-            if in_stratum[channel] < PER_CHANNEL_IN_STRATUM and per_channel[channel] < PER_CHANNEL:
+            if path in taken:
+                continue
+            if in_stratum[stratum][channel] < per_stratum and per_channel[channel] < PER_CHANNEL:
                 chosen.append(path)
-                in_stratum[channel] += 1
+                in_stratum[stratum][channel] += 1
                 per_channel[channel] += 1
-        for path in candidates:  # still short: the channel limits give way
+        for path in order[stratum]:  # still short: the channel limits give way
             if len(chosen) == quota:
                 break
-            if path not in chosen:
+            if path not in chosen and path not in taken:
                 chosen.append(path)
                 per_channel[path.split("/", 1)[0]] += 1
-        picked += [(stratum, path) for path in chosen]
+        picked.extend((stratum, path) for path in chosen)
+
+    for stratum, quota in QUOTAS.items():
+        order[stratum] = sorted(strata[stratum])
+        rng.shuffle(order[stratum])
+        draw(stratum, quota, PER_CHANNEL_IN_STRATUM)
+    for stratum, quota in SUPPLEMENT.items():
+        draw(stratum, quota, PER_CHANNEL_IN_STRATUM + 1)
     return picked
 
 
