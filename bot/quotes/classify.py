@@ -66,6 +66,7 @@ _LIST_ITEM = re.compile(r"[ \t]{0,8}+(?:[-*+•]|\d{1,3}[.)])[ \t]")
 _DEFINITION = re.compile(r"[ \t]{0,8}+\*\*[^*\n]{1,80}+\*\*[ \t]{0,4}+(?::|[–—-][ \t])"
                          r"|[ \t]{0,8}+[A-Z][\w ()'-]{0,60}+:[ \t]++(?:[Tt]he|[Aa]n?)[ \t]")
 _FORMULA = re.compile(r"\$[^$\n]{1,200}+\$|[=→≈≤≥∑∫√±×÷]|\^\d")
+_REPORTING = re.compile(r"\b(?:" + "|".join(rules.REPORTING_VERBS) + r")\s(?:out\s)?that\b")
 _ADVERBS = frozenset({"once", "famously", "later", "also", "then", "aptly", "so",
                       "memorably", "reportedly", "often", "simply", "has", "had"})
 
@@ -156,14 +157,12 @@ def _about(words: str, name: str) -> bool:
 
 def _third_person(words: str, name: str) -> bool:
     """Unquoted words under a person's name are the note's paraphrase when they speak of
-    the person (their name, "he", "she") or hold no first or second person at all."""
+    the person: their name, "he", "she", or a reporting verb ("argues that")."""
     head = words[:2000]
     tokens = set(re.findall(r"[^\W\d_][\w'’]{0,40}+", head))
-    folded = {t.casefold() for t in tokens}
-    if folded & rules.THIRD_PERSON or any(part in tokens for part in name.split()[1:] or
-                                            name.split()):
+    if {t.casefold() for t in tokens} & rules.THIRD_PERSON:
         return True
-    return not folded & rules.SPEAKING_PERSON
+    return any(part in tokens for part in name.split()[-1:]) or bool(_REPORTING.search(head))
 
 
 def _plain(text: str, not_names: set[str]) -> Classified | None:
@@ -221,11 +220,11 @@ def _inline(text: str, not_names: set[str]) -> tuple[str, str | None, str | None
     if start > 0:  # the name and the verb before the quote
         before = re.split(r"[.;!?]\s|,\s(?=[A-Z])", text[max(0, start - _INLINE_WINDOW):start])
         clause = before[-1].strip().rstrip(",:").split()
-        while clause and clause[-1].casefold().strip(",") in _ADVERBS:
-            clause.pop()
         if len(clause) >= 2 and clause[-1].casefold() in rules.SAY_VERBS:
-            name, role = speaker_of(trailing_name(clause[:-1]), strict=False,
-                                  not_names=not_names)
+            clause.pop()
+            while clause and clause[-1].casefold() in _ADVERBS:
+                clause.pop()
+            name, role = speaker_of(trailing_name(clause), strict=False, not_names=not_names)
             if name is not None:
                 return text[start:], name, role
         return None

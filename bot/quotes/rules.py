@@ -180,11 +180,16 @@ FIRST_NAMES = _words("""
 # Case counts: "I" (not "i"); plural "we", "our", "us" are the notes' own prose too.
 FIRST_PERSON = _words("I I'm I've I'd I'll me my mine myself Me My Mine Myself I’m I’ve")
 
-# Unquoted words under a person's name: the note's paraphrase when they hold the third
-# person, their words when they hold the first or second person ("we have to go beyond").
+# Unquoted words under a person's name are the note's paraphrase when they speak of the
+# person in the third person ("Hanson explains that he…"); else they are the person's.
 THIRD_PERSON = _words("he she his her hers him himself herself")
-SPEAKING_PERSON = _words("i i'm i've i'd i'll me my mine myself we we're we've our ours us "
-                         "you you're your yours")
+REPORTING_VERBS: tuple[str, ...] = (
+    "explains", "explained", "argues", "argued", "believes", "believed", "suggests",
+    "suggested", "notes", "noted", "says", "said", "states", "stated", "emphasizes",
+    "emphasized", "points", "pointed", "describes", "contends", "asserts", "asserted",
+    "recalls", "reflects", "shares", "advises", "warns", "highlights", "claims", "claimed",
+    "maintains", "insists", "observes", "thinks", "feels",
+)
 # A role that says the words are not the person's own ("Winston Churchill (paraphrased)").
 PARAPHRASE_ROLES: tuple[str, ...] = ("paraphras", "adapted", "loosely", "misattributed")
 

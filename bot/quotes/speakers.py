@@ -24,6 +24,9 @@ _URL = re.compile(r"\(?https?://\S{1,300}+\)?")
 _INITIALS = re.compile(r"(?:[A-Z]\.){1,4}+|[A-Z]")
 _NAME_TOKEN = re.compile(r"[^\W\d_][\w.'’-]{0,40}+")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+# Letters that Unicode does not decompose into a base letter and an accent
+_UNDECOMPOSED = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ß": "ss", "đ": "d", "ł": "l",
+                               "þ": "th", "ð": "d", "ı": "i"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +161,7 @@ def name_key(name: str) -> str:
     """The folded form used for matching and search: case folded, accents and
     punctuation dropped ("Sam Altman." and "sam altman" -> "sam altman"; "O'Brien" ->
     "obrien"; "Stephens-Davidowitz" -> "stephens davidowitz")."""
-    text = unicodedata.normalize("NFKD", name.casefold())
+    text = unicodedata.normalize("NFKD", name.casefold().translate(_UNDECOMPOSED))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("'", "").replace("’", "")
     return " ".join(_PUNCTUATION.sub(" ", text).split())
@@ -236,20 +239,24 @@ def _clusters(counts: Mapping[str, int]) -> list[list[str]]:
     forms: dict[tuple[str, ...], _Form] = {}
     for written in sorted(counts):
         form = _form(written)
-        key = form.words if form is not None else (written,)
+        key = (*form.words, *form.initials) if form is not None else (written,)
         groups.setdefault(key, []).append(written)
         if form is not None:
             forms.setdefault(key, form)
+    def full(key: tuple[str, ...]) -> bool:
+        return key in forms and len(forms[key].words) >= 2
+
     clusters: list[list[tuple[str, ...]]] = []
-    for key in sorted(k for k in groups if len(k) >= 2):
+    for key in sorted(k for k in groups if full(k)):
         for cluster in clusters:  # complete linkage: alike to every name already there
             if all(_same_person(forms[key], forms[other]) for other in cluster):
                 cluster.append(key)
                 break
         else:
             clusters.append([key])
-    for key in sorted(k for k in groups if len(k) < 2):
-        home = _lone_home(key[0], clusters)
+    people = list(clusters)  # full names only: a lone word never takes in another
+    for key in sorted(k for k in groups if not full(k)):
+        home = _lone_home(key[0], people, forms) if key in forms else None
         if home is not None:
             home.append(key)
         else:
@@ -257,14 +264,15 @@ def _clusters(counts: Mapping[str, int]) -> list[list[str]]:
     return [[w for key in cluster for w in groups[key]] for cluster in clusters]
 
 
-def _lone_home(word: str, clusters: list[list[tuple[str, ...]]]) -> list[tuple[str, ...]] | None:
-    """The one cluster of full names whose surname (else first name) is ``word``."""
-    full = [c for c in clusters if len(c[0]) >= 2]
-    by_last = [c for c in full if any(key[-1] == word for key in c)]
+def _lone_home(word: str, people: list[list[tuple[str, ...]]],
+               forms: Mapping[tuple[str, ...], _Form]) -> list[tuple[str, ...]] | None:
+    """The one person (a cluster of full names) whose surname, else whose first name, is
+    ``word``; ``None`` when none is, or several are."""
+    by_last = [c for c in people if any(forms[key].last == word for key in c)]
     if by_last:
         return by_last[0] if len(by_last) == 1 else None
     if rules.MERGE_LONE_FIRST_NAME:
-        by_first = [c for c in full if any(key[0] == word for key in c)]
+        by_first = [c for c in people if any(forms[key].first == word for key in c)]
         if len(by_first) == 1:
             return by_first[0]
     return None
