@@ -148,8 +148,8 @@ def no_quotes_embed(title: str, url: str | None = None) -> discord.Embed:
     """A note the member picked that holds no quote."""
     embed = discord.Embed(title=safe_clip(_BIDI.sub("", title), 256) or "\u200b",
                           url=video_link_from_url(url), colour=EMBED_COLOUR,
-                          description="This note holds no quote: nobody's words are quoted "
-                                      "in it. Try `/topic` to read it.")
+                          description="This note holds no quote I can show: no words that "
+                                      "it gives as someone's. `/topic` shows what it says.")
     return fit_embed(embed)
 
 
