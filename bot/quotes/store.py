@@ -37,7 +37,7 @@ from bot.quotes import rules, speakers, sql
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1  # of the tables; with the classifier's rules version, the derived version
+FORMAT = 2  # of the tables; with the classifier's rules version, the derived version
 BATCH = 2000  # quote rows per executemany
 
 Names = Mapping[str, Mapping[str, int]]  # channel -> name as written -> quotes
