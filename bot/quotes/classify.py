@@ -167,20 +167,30 @@ def _third_person(words: str, name: str) -> bool:
 
 def _plain(text: str, not_names: set[str]) -> Classified | None:
     """A plain blockquote is a quote when it is quoted words or words in the first person,
-    and not a list, a table, a formula, a definition or links."""
+    and not a list, a table, a formula, a definition or links. ``Name: "…"`` inside it
+    is a prefix quote."""
+    prefix = _PREFIX.match(text)
+    if prefix is not None and "\n" not in text[:prefix.end("name")] and not any(
+            other.group("name") != prefix.group("name")
+            for other in _PREFIX.finditer(text, prefix.end())):  # a dialogue: nobody's alone
+        name, role = speaker_of(prefix.group("name"), strict=True, not_names=not_names)
+        if name is not None:
+            words = _clean(text[prefix.start("words"):])
+            return Classified(words, name, role, False, "prefix")
     if text[:1] == "#" or _list_or_table(text) or _DEFINITION.match(text):
         return None
     words, name, role = text, None, None
     inline = _inline(text, not_names)
     if inline is not None:
         words, name, role = inline
+    words = _clean(words)
     if _quoted_share(words) < rules.QUOTED_SHARE and (
             not _FIRST_PERSON.search(text[:2000]) or _FORMULA.search(text[:2000])):
         return None
-    return Classified(_clean(words), name, role, False, "plain")
+    return Classified(words, name, role, False, "plain")
 
 
-_PREFIX = re.compile(r"\**+(?P<name>[^\W\d_][^:\"“\n]{0,80}+)\**+:\**+[ \t]*+"
+_PREFIX = re.compile(r"(?m:^)\**+(?P<name>[^\W\d_][^:\"“\n*]{0,80}+)\**+:\**+[ \t]*+"
                      r"(?P<words>[\"“][^\n]{0,2000}+)")
 
 

@@ -90,6 +90,8 @@ def speaker_of(raw: str | None, *, strict: bool, not_names: set[str],
             return None, None
         name, evidence = possessive.group("name"), True
     name = name.strip(_EMPHASIS + "\"“”'.,")
+    if " " in name and name.rsplit(" ", 1)[1].casefold() in rules.SAY_VERBS:
+        name = name.rsplit(" ", 1)[0]  # "Ada Ray recalls"
     if role is not None:
         role = role.strip(_EMPHASIS + "()\"“”'.,; ")
         role = role if any(c.isalpha() for c in role) else None

@@ -287,3 +287,10 @@ def test_a_hostile_note_of_blockquotes_is_extracted_quickly() -> None:
     note = "---\ntitle: x\n---\n## A\n\n" + '> "' + "– Ada " * 40_000 + "\n"
     with deadline(5.0):
         quotes_of_text(note, "c", "s")
+
+
+def test_name_prefix_inside_a_blockquote() -> None:
+    quotes = found("prefix_in_blockquote.md")
+    assert [(q.shape, q.speaker) for q in quotes] == [
+        ("prefix", "Tobias Wren"), ("prefix", "Marit"), ("plain", None)]
+    assert quotes[0].text == '"I kept every receipt, because receipts remember what I forget."'
