@@ -292,5 +292,5 @@ def test_a_hostile_note_of_blockquotes_is_extracted_quickly() -> None:
 def test_name_prefix_inside_a_blockquote() -> None:
     quotes = found("prefix_in_blockquote.md")
     assert [(q.shape, q.speaker) for q in quotes] == [
-        ("prefix", "Tobias Wren"), ("prefix", "Marit"), ("plain", None)]
+        ("prefix", "Tobias Wren"), ("plain", "Marit"), ("plain", None)]
     assert quotes[0].text == '"I kept every receipt, because receipts remember what I forget."'
