@@ -19,6 +19,9 @@ from bot.notes.records import Blockquote
 Moment = tuple[int | None, str, bool]  # (seconds, "own" | "nearest" | "none", repaired)
 
 QUOTE_BLOCK = re.compile(r"^[ \t]*+>[^\n]*+(?:\n[ \t]*+>[^\n]*+)*+", re.MULTILINE)
+HAS_QUOTE_LINE = re.compile(r"^[ \t]*+>", re.MULTILINE)
+# a line of a block that opens another callout: the block holds two quotes (or more)
+_CALLOUT_START = re.compile(r"\n(?=[ \t]*+>[ \t]*+\[![^\]\n]{1,60}+\])")
 _QUOTE_MARK = re.compile(r"^[ \t]*+> ?", re.MULTILINE)
 _CALLOUT = re.compile(
     r"\[!(?P<type>[^\]|]{1,40}?)(?:\|(?P<alt>[^\]\n]*+))?\][+-]?[ \t]*+(?P<title>[^\n]*+)"
@@ -80,10 +83,12 @@ def quotes_in(
     found: list[Blockquote] = []
     if has_quotes:
         for block in QUOTE_BLOCK.finditer(raw):
-            quote = _quote_from_block(block.group(0), index, block.start(),
-                                      fences.inside(block.start()), stamps)
-            quote.line = line_at(block.start())
-            found.append(quote)
+            at = block.start()
+            for part in _CALLOUT_START.split(block.group(0)):
+                quote = _quote_from_block(part, index, at, fences.inside(at), stamps)
+                quote.line = line_at(at)
+                found.append(quote)
+                at += len(part) + 1
     if PREFIX_HINT.search(raw):
         for prefix in _NAME_PREFIX.finditer(raw):
             if fences.inside(prefix.start()):

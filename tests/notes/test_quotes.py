@@ -123,3 +123,16 @@ def test_a_moment_read_as_minutes_is_marked_repaired() -> None:
     assert (found["Rhea Okafor"].seconds, found["Rhea Okafor"].repaired) == (12 * 60 + 48, True)
     assert (found["Rhea Okafor"].moment) == "own"
     assert (found["Lev Sandoval"].seconds, found["Lev Sandoval"].repaired) == (3600 + 600, False)
+
+
+def test_two_callouts_in_one_block_are_two_quotes() -> None:
+    quotes = parse_fixture("quote_two_callouts_one_block.md").blockquotes
+    assert [(q.kind, q.line, q.seconds, q.moment) for q in quotes] == [
+        ("callout", 10, 78, "own"), ("callout", 12, 103, "own")]
+    assert quotes[0].text.startswith("Corin Ashdown:") and "ladder" in quotes[0].text
+    assert "wet" in quotes[1].text and "ladder" not in quotes[1].text
+
+
+def test_a_quote_indented_under_a_list_item_is_found() -> None:
+    quotes = parse_fixture("quote_indented_under_list.md").blockquotes
+    assert [(q.kind, q.line, q.seconds) for q in quotes] == [("callout", 13, 270)]
