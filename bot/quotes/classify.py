@@ -149,7 +149,7 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
 
 def _about(words: str, name: str) -> bool:
     """Quoted words that speak of ``name`` ("Buffett understood…", "She saw…")."""
-    head = set(re.findall(r"[^\W\d_][\w'’]{0,40}+", words[:2000]))
+    head = set(re.findall(r"[^\W\d_]\w{0,40}+", words[:2000]))
     first = re.match(r"[\W]{0,4}+([^\W\d_]++)", words)
     return (first is not None and first.group(1).casefold() in rules.THIRD_PERSON) or any(
         part in head for part in name.split()[-1:])
@@ -157,12 +157,15 @@ def _about(words: str, name: str) -> bool:
 
 def _third_person(words: str, name: str) -> bool:
     """Unquoted words under a person's name are the note's paraphrase when they speak of
-    the person: their name, "he", "she", or a reporting verb ("argues that")."""
+    the person (their name, "he", "she", a reporting verb: "argues that") or of nobody
+    (no "I", "we" or "you": "AMPL allows for…")."""
     head = words[:2000]
-    tokens = set(re.findall(r"[^\W\d_][\w'’]{0,40}+", head))
-    if {t.casefold() for t in tokens} & rules.THIRD_PERSON:
+    tokens = set(re.findall(r"[^\W\d_]\w{0,40}+", head))
+    folded = {t.casefold() for t in tokens}
+    if folded & rules.THIRD_PERSON or _REPORTING.search(head):
         return True
-    return any(part in tokens for part in name.split()[-1:]) or bool(_REPORTING.search(head))
+    return any(part in tokens for part in name.split()[-1:]) or not (
+        folded & rules.SPEAKING_PERSON)
 
 
 def _plain(text: str, not_names: set[str]) -> Classified | None:
@@ -235,8 +238,9 @@ def _inline(text: str, not_names: set[str]) -> tuple[str, str | None, str | None
             while clause and clause[-1].casefold() in _ADVERBS:
                 clause.pop()
             name, role = speaker_of(trailing_name(clause), strict=False, not_names=not_names)
+            end = _closing(text, start)
             if name is not None:
-                return text[start:], name, role
+                return text[start:end + 1] if end > 0 else text[start:], name, role
         return None
     end = _closing(text, start)
     if end < 0:
@@ -324,7 +328,8 @@ def _clean(text: str) -> str:
                 end = nxt
                 continue
             inner = text[end - 1:end]
-            if rest[:1] in _DASHES or (inner in ".!?…" and len(rest) >= rules.MIN_COMMENTARY_CHARS):
+            ended = inner in ".!?…" or text[end + 1:end + 2] in (".", "!", "?")
+            if rest[:1] in _DASHES or (ended and len(rest) >= rules.MIN_COMMENTARY_CHARS):
                 text = text[:end + 1]
             break
     return re.sub(r"(?<=[\"”»])[ ,.;]{1,10}+$", "", text)

@@ -181,8 +181,11 @@ FIRST_NAMES = _words("""
 FIRST_PERSON = _words("I I'm I've I'd I'll me my mine myself Me My Mine Myself I’m I’ve")
 
 # Unquoted words under a person's name are the note's paraphrase when they speak of the
-# person in the third person ("Hanson explains that he…"); else they are the person's.
+# person in the third person ("Hanson explains that he…")...
 THIRD_PERSON = _words("he she his her hers him himself herself")
+# ...and when they hold no first or second person at all ("AMPL allows for…").
+SPEAKING_PERSON = _words("i i'm i've i'd i'll me my mine myself we we're we've our ours us "
+                         "you you're your yours")
 REPORTING_VERBS: tuple[str, ...] = (
     "explains", "explained", "argues", "argued", "believes", "believed", "suggests",
     "suggested", "notes", "noted", "says", "said", "states", "stated", "emphasizes",

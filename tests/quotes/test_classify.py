@@ -294,3 +294,19 @@ def test_name_prefix_inside_a_blockquote() -> None:
     assert [(q.shape, q.speaker) for q in quotes] == [
         ("prefix", "Tobias Wren"), ("plain", "Marit"), ("plain", None)]
     assert quotes[0].text == '"I kept every receipt, because receipts remember what I forget."'
+
+
+def test_impersonal_unquoted_words_under_a_name_are_a_paraphrase() -> None:
+    got = classify("callout", "Ovens store heat in their walls for hours.", "Ilse Marr", False)
+    assert got is not None and (got.speaker, got.paraphrase) == (None, True)
+    got = classify("callout", "We store heat in the walls for hours.", "Ilse Marr", False)
+    assert got is not None and (got.speaker, got.paraphrase) == ("Ilse Marr", False)
+
+
+def test_commentary_after_the_quoted_words_is_cut() -> None:
+    got = classify("callout", '"No teacher beats the oven". By baking daily, a cook learns.',
+                   "Ilse Marr", False)
+    assert got is not None and got.text == '"No teacher beats the oven"'
+    got = classify("callout:info", 'As Ilse Marr said, "Bake early," urging cooks to rise.',
+                   "Dawn", False)
+    assert got is not None and (got.text, got.speaker) == ('"Bake early,"', "Ilse Marr")
