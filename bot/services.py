@@ -33,16 +33,17 @@ class Services:
     def build(cls, settings: Settings, cache: NotesCache, *, syncs: bool = True) -> Services:
         index = SearchIndex(cache)  # one snapshot for the three search services
         topics = TopicSearch(cache, index=index)
+        quotes = QuoteService(cache, topics)  # (its speakers loaded after each sync too)
         return cls(
             settings=settings,
             cache=cache,
             vault_sync=VaultSync(cache, settings.notes_dir, settings.resync_minutes,
-                                 after_sync=[topics.refresh]),
+                                 after_sync=[topics.refresh, quotes.refresh]),
             topics=topics,
             notes=NoteReader(cache),
             fulltext=FullTextSearch(index),
             related=RelatedNotes(index),
-            quotes=QuoteService(cache, topics),
+            quotes=quotes,
             syncs=syncs,
         )
 
