@@ -121,6 +121,10 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
     body = "\n".join(line.strip().removeprefix(">").strip() for line in body.split("\n"))
     if not _has_words(body):
         return None
+    named = _speaking_prefix(body.strip(), not_names)
+    if named is not None:  # 'Ada Ray: "words"' opens the body: hers, whatever the title says
+        title, body = named
+    sure = not is_quote and named is None  # an [!info] title must show a person; a prefix does
     words, name, role = _own_attribution(body.strip(), not_names)
     if name is None:
         inline = _inline(words, not_names)
@@ -133,7 +137,7 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
     if not is_quote and (_list_or_table(words) and not quoted):
         return None
     if name is None and title:
-        name, role = speaker_of(title, strict=True, not_names=not_names, sure=not is_quote)
+        name, role = speaker_of(title, strict=True, not_names=not_names, sure=sure)
         if name is not None and _about(words, name):
             name = role = None  # words about the person under their name, not theirs
     elif name is not None and title and " " not in name:
@@ -145,6 +149,17 @@ def _callout(kind: str, body: str, title: str | None, not_names: set[str]) -> Cl
         name = role = None
         paraphrase = True
     return Classified(words, name, role, paraphrase, "callout" if is_quote else "info")
+
+
+def _speaking_prefix(body: str, not_names: set[str]) -> tuple[str, str] | None:
+    """``(name, words)`` when ``body`` opens with one person's ``Name: "…"`` (not a label,
+    not a dialogue of several names)."""
+    prefix = _PREFIX.match(body)
+    if prefix is None or any(other.group("name") != prefix.group("name")
+                             for other in _PREFIX.finditer(body, prefix.end())):
+        return None
+    name, _ = speaker_of(prefix.group("name"), strict=True, not_names=not_names)
+    return None if name is None else (prefix.group("name"), body[prefix.start("words"):])
 
 
 def _about(words: str, name: str) -> bool:

@@ -133,10 +133,18 @@ SPEECH_NOUNS = _words("""
     prediction confession question joke testimony explanation critique verdict
     conclusion perspective perspectives
     recollection reminder plea promise vow confession dictum maxim credo creed
+    experience story account memory
 """)
 
 # Verbs of saying for quotes the note attributes inline: '"…," noted Ada Ray' and
 # 'As Ada Ray said, "…"'.
+# saying verbs that show the word before them is a person ("Ada recalls:"); verbs that are
+# also plural nouns ("Cautionary Notes", "Closing Remarks") show nothing
+SAY_VERB_EVIDENCE = _words("""
+    said says recalled recalls explained explains added adds recounted recounts
+    remembered remembers reflected reflects asked asks argued argues insisted insists
+    admitted admits warned warns
+""")
 SAY_VERBS = _words("""
     said says say remarked remarks noted notes observed observes explained explains stated
     states added adds argued argues recalled recalls asked asks quipped exclaimed

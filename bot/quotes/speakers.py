@@ -91,7 +91,9 @@ def speaker_of(raw: str | None, *, strict: bool, not_names: set[str],
         name, evidence = possessive.group("name"), True
     name = name.strip(_EMPHASIS + "\"“”'.,")
     if " " in name and name.rsplit(" ", 1)[1].casefold() in rules.SAY_VERBS:
+        verb = name.rsplit(" ", 1)[1].casefold()
         name = name.rsplit(" ", 1)[0]  # "Ada Ray recalls"
+        evidence = evidence or verb in rules.SAY_VERB_EVIDENCE  # "Ada recalls"
     if role is not None:
         role = role.strip(_EMPHASIS + "()\"“”'.,; ")
         role = role if any(c.isalpha() for c in role) else None

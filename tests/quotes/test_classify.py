@@ -292,7 +292,7 @@ def test_a_hostile_note_of_blockquotes_is_extracted_quickly() -> None:
 def test_name_prefix_inside_a_blockquote() -> None:
     quotes = found("prefix_in_blockquote.md")
     assert [(q.shape, q.speaker) for q in quotes] == [
-        ("prefix", "Tobias Wren"), ("plain", "Marit"), ("plain", None)]
+        ("prefix", "Tobias Wren"), ("prefix", "Marit"), ("plain", None)]
     assert quotes[0].text == '"I kept every receipt, because receipts remember what I forget."'
 
 
@@ -310,3 +310,10 @@ def test_commentary_after_the_quoted_words_is_cut() -> None:
     got = classify("callout:info", 'As Ilse Marr said, "Bake early," urging cooks to rise.',
                    "Dawn", False)
     assert got is not None and (got.text, got.speaker) == ('"Bake early,"', "Ilse Marr")
+
+
+def test_a_name_prefix_opening_a_callout_names_its_speaker() -> None:
+    quotes = found("prefix_opening_a_callout.md")
+    assert [(q.shape, q.speaker) for q in quotes] == [
+        ("callout", "Corin Ashdown"), ("info", "Petra Lind"), ("prefix", "Oskar")]
+    assert quotes[0].text.startswith('"I only moved') and quotes[0].seconds == 78
