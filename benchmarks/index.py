@@ -53,7 +53,7 @@ TARGETS = {  # case -> (limit, unit)
 }
 
 # what a process that syncs imports (a read-only lookup imports the first two only)
-WRITER_IMPORTS = ("import bot.cache.store, bot.search.tables, bot.cache.build, "
+WRITER_IMPORTS = ("import bot.cache.store, bot.search.tables, bot.quotes.store, bot.cache.build, "
                   "bot.cache.incremental")
 
 # One sync in a fresh interpreter; prints one JSON line. Run with -c, so the parse pool's
@@ -64,6 +64,7 @@ started = time.perf_counter()
 from pathlib import Path
 from bot.cache.store import NotesCache
 from bot.search import SearchTables  # as `notecast index` and the bot build it
+from bot.quotes.store import QuoteTables
 import bot.cache.build, bot.cache.incremental  # a sync's machinery (imported by its first sync)
 imported = time.perf_counter()
 
@@ -75,7 +76,7 @@ def status(key):
     return 0
 
 async def main(db, notes, workers):
-    cache = NotesCache(Path(db), workers=workers, derived=[SearchTables()])
+    cache = NotesCache(Path(db), workers=workers, derived=[SearchTables(), QuoteTables()])
     t0 = time.perf_counter()
     await cache.open()
     await cache.check()  # (the bot syncs long after its check at open is done)

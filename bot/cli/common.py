@@ -130,4 +130,7 @@ async def open_services(settings: Settings, *, readonly: bool) -> AsyncIterator[
             try:
                 await services.vault_sync.stop()  # (a sync in flight is abandoned cleanly)
             finally:
-                await services.topics.aclose()  # the search's readers, before the cache
+                try:
+                    await services.quotes.aclose()
+                finally:
+                    await services.topics.aclose()  # the search's readers, before the cache

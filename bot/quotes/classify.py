@@ -97,7 +97,9 @@ def classify(kind: str, text: str, attribution: str | None, in_code: bool, *,
     if kind == "prefix" and name is None:
         return None  # "Question:", "Example:": a label, and what follows is no quote
     words = _clean(text)
-    paraphrase = not _is_words(words)
+    # the note itself puts a name under the words ("— Ada Ray"): hers, unless they speak
+    # of her ("Ray argues…", "She saw…")
+    paraphrase = not _is_words(words) and (name is None or _about(words, name))
     if paraphrase:
         name = role = None
     return Classified(words, name, role, paraphrase, kind)

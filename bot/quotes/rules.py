@@ -7,6 +7,10 @@ spellings of one person with the thresholds at the end. Words are kept casefolde
 
 from __future__ import annotations
 
+# Bump with any change below: caches classify their quotes again at the next sync
+# (bot.quotes.store.QuoteTables.version reads it).
+VERSION = 2
+
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())

@@ -45,8 +45,8 @@ Names = Mapping[str, Mapping[str, int]]  # channel -> name as written -> quotes
 
 def _version() -> int:
     """This code's version of the tables: a change of the tables' format or of the
-    classifier's rules (``rules.VERSION``, when it has one) rebuilds them."""
-    return FORMAT * 1000 + int(getattr(rules, "VERSION", 0))
+    classifier's rules (``rules.VERSION``) rebuilds them."""
+    return FORMAT * 1000 + rules.VERSION
 
 
 class QuoteTables:

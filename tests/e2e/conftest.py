@@ -15,7 +15,7 @@ import discord
 import pytest
 
 from bot.app.client import NotecastBot
-from bot.cache.store import NotesCache
+from bot.cli.common import writer_cache
 from bot.config import SAMPLE_VAULT, Settings
 from bot.services import Services
 
@@ -34,7 +34,7 @@ def start_sync() -> bool:
 
 @pytest.fixture
 async def services(settings: Settings, start_sync: bool) -> AsyncIterator[Services]:
-    async with NotesCache(settings.db) as cache:
+    async with writer_cache(settings) as cache:  # as the bot opens it: with its derived tables
         built = Services.build(settings, cache)
         if start_sync:
             # the first sync, as the bot's background sync would run it; done here so that
@@ -42,6 +42,7 @@ async def services(settings: Settings, start_sync: bool) -> AsyncIterator[Servic
             await built.vault_sync.sync_now()
         yield built
         await built.vault_sync.stop()
+        await built.quotes.aclose()
         await built.topics.aclose()
 
 

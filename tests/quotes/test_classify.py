@@ -317,3 +317,13 @@ def test_a_name_prefix_opening_a_callout_names_its_speaker() -> None:
     assert [(q.shape, q.speaker) for q in quotes] == [
         ("callout", "Corin Ashdown"), ("info", "Petra Lind"), ("prefix", "Oskar")]
     assert quotes[0].text.startswith('"I only moved') and quotes[0].seconds == 78
+
+
+def test_unquoted_words_over_the_notes_own_attribution_line_are_the_speakers() -> None:
+    got = classify("attribution", "Every harbour smells of diesel and bread.",
+                   "Odile Brann, harbour pilot", False)
+    assert got is not None and (got.speaker, got.role, got.paraphrase) == (
+        "Odile Brann", "harbour pilot", False)
+    about = classify("attribution", "Brann thinks every harbour smells of bread.",
+                     "Odile Brann", False)
+    assert about is not None and (about.speaker, about.paraphrase) == (None, True)
