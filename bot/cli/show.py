@@ -17,7 +17,7 @@ import textwrap
 
 from bot.errors import NotesLoading
 from bot.notes.reader import NoteCard, SectionInfo
-from bot.notes.text import clean_user_text, unwikilink
+from bot.notes.text import clean_user_text, clip, unwikilink
 from bot.notes.timestamps import format_seconds
 from bot.notes.youtube import checked_watch_url, watch_url
 from bot.search import LookupResult, NoteRef, Related, SearchHit, TopicHit
@@ -40,18 +40,6 @@ VAGUE = {
 }
 
 # --------------------------------------------------------------------------- text
-
-def clip(text: str, limit: int, ellipsis: str = "…") -> str:
-    """``text`` cut to at most ``limit`` characters, at a word boundary when one is near."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: max(0, limit - len(ellipsis))]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    return cut.rstrip() + ellipsis
-
 
 def line(text: str | None, limit: int = TITLE_CHARS) -> str:
     """Note or user text made safe for a terminal, on one line: wikilinks as their labels,

@@ -54,3 +54,19 @@ def unwikilink(text: str) -> str:
     if "[[" not in text and "]]" not in text:
         return text
     return _LEFTOVER_BRACKETS.sub("", _WIKILINK.sub(_wikilink_label, text))
+
+
+def clip(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` cut to at most ``limit`` characters, at a word boundary when one is near
+    (never after a lone escaping backslash)."""
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - len(ellipsis))]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    # do not leave a dangling escape backslash
+    while cut.endswith("\\"):
+        cut = cut[:-1]
+    return cut.rstrip() + ellipsis

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from bot.notes.text import clean_user_text, unwikilink
+from bot.notes.text import clean_user_text, clip, unwikilink
 
 CHOICE_LIMIT = 100
 
@@ -62,21 +62,6 @@ def member_text(text: str, limit: int) -> str:
     """What a member typed, to echo back: invisible and control characters dropped
     (:func:`bot.notes.text.clean_user_text`), at most ``limit`` characters, then escaped."""
     return safe_text(clip(clean_user_text(text, limit * 2), limit))
-
-
-def clip(text: str, limit: int, ellipsis: str = "…") -> str:
-    """Cut ``text`` to at most ``limit`` characters, at a word boundary when one is near."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    cut = text[: max(0, limit - len(ellipsis))]
-    space = cut.rfind(" ")
-    if space > limit * 0.6:
-        cut = cut[:space]
-    # do not leave a dangling escape backslash
-    while cut.endswith("\\"):
-        cut = cut[:-1]
-    return cut.rstrip() + ellipsis
 
 
 def safe_clip(text: str, limit: int) -> str:

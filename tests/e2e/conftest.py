@@ -241,19 +241,3 @@ def quote_vault(tmp_path: Path) -> Path:
 def quote_settings(tmp_path: Path, quote_vault: Path) -> Settings:
     return replace(Settings(), notes_dir=quote_vault, db=tmp_path / "quotes.db",
                    resync_minutes=10)
-
-
-@pytest.fixture
-async def quote_services(settings: Settings, start_sync: bool) -> AsyncIterator[Services]:
-    """The services over a cache opened as the bot opens it (``writer_cache``: the search's
-    and the quotes' derived tables built with the notes), first sync done."""
-    from bot.cli.common import writer_cache
-
-    async with writer_cache(settings) as cache:
-        built = Services.build(settings, cache)
-        if start_sync:
-            await built.vault_sync.sync_now()
-        yield built
-        await built.vault_sync.stop()
-        await built.quotes.aclose()
-        await built.topics.aclose()

@@ -26,10 +26,6 @@ def settings(quote_settings: Settings) -> Settings:
     return quote_settings
 
 
-@pytest.fixture
-def services(quote_services: Services) -> Services:
-    return quote_services
-
 
 def _field(embed: Any, name: str) -> str:
     return next(f.value for f in embed.fields if f.name == name)

@@ -25,10 +25,6 @@ def settings(quote_settings: Settings) -> Settings:
     return quote_settings
 
 
-@pytest.fixture
-def services(quote_services: Services) -> Services:
-    return quote_services
-
 
 def _only_expected_errors(env: Any) -> None:
     for error in env.errors:
