@@ -9,8 +9,9 @@ variables, then explicit overrides (command-line flags). The settings file is th
 
 or none: the built-in defaults. Relative paths in a file are relative to the folder that
 holds its ``config/`` folder (to the file's own folder when that is not named ``config``).
-The Discord token is held in a :class:`Secret` so that it never appears in a repr, a log
-line or a traceback, and it is read only from ``DISCORD_TOKEN``.
+The Discord token and the LLM endpoint's key are held in a :class:`Secret` so that they
+never appear in a repr, a log line or a traceback; they are read only from the environment
+(``DISCORD_TOKEN``, ``NOTECAST_LLM_API_KEY``), never from a settings file.
 
 The coercion is written by hand rather than with pydantic-settings: a pydantic-settings
 ``Settings`` took 119 ms to import and load (median of 9; this module 16 ms), a seventh of
@@ -26,10 +27,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 SAMPLE_VAULT = Path(__file__).resolve().parent / "sample_vault"
 LOCAL_CONFIG_FILE = Path("config") / "notecast.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+SUMMARIZERS = ("extractive", "abstractive")
+STATE_DB_NAME = "notecast-state.db"  # the state database's file, by default beside the cache
+MAX_LLM_TIMEOUT = 600.0  # seconds; a deferred reply has 15 minutes
 
 
 class ConfigError(ValueError):
@@ -42,7 +47,7 @@ class ConfigError(ValueError):
 
 
 class Secret:
-    """A string that does not show itself in ``repr``/``str`` (for the bot token)."""
+    """A string that does not show itself in ``repr``/``str`` (the bot token, API keys)."""
 
     __slots__ = ("_value",)
 
@@ -85,12 +90,25 @@ class Settings:
     index_workers: int = 0  # 0: one per core
     cooldown_uses: int = 5
     cooldown_seconds: float = 30.0
+    # the state database (durable: summaries paid for, budgets, schedules); None: beside db
+    state_db: Path | None = None
+    summarizer: str = "extractive"  # or "abstractive": through an OpenAI-compatible endpoint
+    llm_base_url: str = ""  # e.g. http://localhost:11434/v1 (its /chat/completions is called)
+    llm_model: str = ""
+    llm_api_key: Secret = field(default_factory=lambda: Secret(""))
+    llm_timeout_seconds: float = 20.0
+    llm_daily_budget: int = 50  # abstractive summaries a server may ask for per UTC day
     # the settings file that was read (None: built-in defaults); not a setting itself
     config_file: Path | None = field(default=None, compare=False)
 
     @property
     def uses_sample_vault(self) -> bool:
         return self.notes_dir.resolve() == SAMPLE_VAULT
+
+    @property
+    def state_db_path(self) -> Path:
+        """The state database's file: ``state_db``, or ``notecast-state.db`` beside ``db``."""
+        return self.state_db if self.state_db is not None else self.db.with_name(STATE_DB_NAME)
 
 
 # setting name -> environment variable
@@ -104,8 +122,17 @@ ENV_VARS: dict[str, str] = {
     "index_workers": "NOTECAST_INDEX_WORKERS",
     "cooldown_uses": "NOTECAST_COOLDOWN_USES",
     "cooldown_seconds": "NOTECAST_COOLDOWN_SECONDS",
+    "state_db": "NOTECAST_STATE_DB",
+    "summarizer": "NOTECAST_SUMMARIZER",
+    "llm_base_url": "NOTECAST_LLM_BASE_URL",
+    "llm_model": "NOTECAST_LLM_MODEL",
+    "llm_api_key": "NOTECAST_LLM_API_KEY",
+    "llm_timeout_seconds": "NOTECAST_LLM_TIMEOUT_SECONDS",
+    "llm_daily_budget": "NOTECAST_LLM_DAILY_BUDGET",
 }
 SETTINGS = frozenset(ENV_VARS)
+SECRETS = {"token": "DISCORD_TOKEN", "llm_api_key": "NOTECAST_LLM_API_KEY"}  # never in a file
+PATHS = frozenset({"notes_dir", "db", "state_db"})
 
 
 def _count(raw: Any) -> int:
@@ -142,8 +169,56 @@ def _level(raw: Any) -> str:
     return level
 
 
+def _summarizer(raw: Any) -> str:
+    name = str(raw).strip().lower()
+    if name not in SUMMARIZERS:
+        raise ValueError("must be extractive or abstractive")
+    return name
+
+
+def _url(raw: Any) -> str:
+    """An http(s) base URL with a host, and nothing the bot should not send or log."""
+    if not isinstance(raw, str):
+        raise TypeError("must be a URL")
+    text = raw.strip().rstrip("/")
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text):
+        raise ValueError("must not hold spaces or control characters")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    parts.port  # noqa: B018  (raises ValueError for a port that is not a number in range)
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must not hold a user or password: set NOTECAST_LLM_API_KEY")
+    if parts.query or parts.fragment or "?" in text or "#" in text:
+        raise ValueError("must not hold a query or fragment")
+    if parts.path.endswith("/chat/completions"):
+        raise ValueError("give the base URL (such as http://localhost:11434/v1), "
+                         "without /chat/completions")
+    return text
+
+
+def _model(raw: Any) -> str:
+    name = str(raw).strip()
+    if len(name) > 200 or any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValueError("must be a model name (at most 200 characters, one line)")
+    return name
+
+
+def _timeout(raw: Any) -> float:
+    value = _amount(raw)
+    if not 0 < value <= MAX_LLM_TIMEOUT:
+        raise ValueError(f"must be more than 0 and at most {MAX_LLM_TIMEOUT:g} seconds")
+    return value
+
+
 COERCE: dict[str, Callable[[Any], Any]] = {
     "token": lambda raw: Secret(str(raw).strip()),
+    "llm_api_key": lambda raw: Secret(str(raw).strip()),
+    "summarizer": _summarizer,
+    "llm_base_url": _url,
+    "llm_model": _model,
+    "llm_timeout_seconds": _timeout,
+    "llm_daily_budget": _count,
     "dev_guild_id": _guild,
     "index_workers": _count,
     "cooldown_uses": _count,
@@ -158,7 +233,7 @@ def _coerce(name: str, raw: Any, source: str, base: Path | None) -> Any:
     if name not in SETTINGS:
         raise ConfigError(f"{source}: unknown setting {name!r}", setting=name, source=source)
     try:
-        if name in ("notes_dir", "db"):
+        if name in PATHS:
             if not isinstance(raw, str | os.PathLike):
                 raise TypeError("must be a path")
             path = Path(os.path.expanduser(os.fspath(raw)))
@@ -213,9 +288,10 @@ def _file_values(path: Path) -> dict[str, Any]:
     source = f"settings file {path}"
     values: dict[str, Any] = {}
     for key, raw in _read_file(path).items():
-        if key == "token":
-            raise ConfigError(f"{path}: do not put the token in the settings file; set DISCORD_TOKEN",
-                              setting="token", source=source)
+        if key in SECRETS:
+            what = "the token" if key == "token" else f"the secret {key!r}"
+            raise ConfigError(f"{path}: do not put {what} in the settings file; set {SECRETS[key]}",
+                              setting=key, source=source)
         if raw == "" or (key == "dev_guild_id" and raw == 0):
             continue  # empty: the default
         values[key] = _coerce(key, raw, source, base)
@@ -245,7 +321,21 @@ def load_settings(
         if raw is not None:
             flag = "--notes" if key == "notes_dir" else "--" + key.replace("_", "-")
             values[key] = _coerce(key, raw, f"flag {flag}", None)
-    return replace(Settings(), **values, config_file=path)
+    return _checked(replace(Settings(), **values, config_file=path))
+
+
+def _checked(settings: Settings) -> Settings:
+    """What no single setting shows: settings that only make sense together."""
+    if settings.summarizer == "abstractive":
+        missing = [name for name in ("llm_base_url", "llm_model") if not getattr(settings, name)]
+        if missing:
+            names = " and ".join(f"{n} ({ENV_VARS[n]})" for n in missing)
+            raise ConfigError(f"summarizer 'abstractive' needs {names}", setting="summarizer")
+    if os.path.abspath(settings.state_db_path) == os.path.abspath(settings.db):
+        raise ConfigError(f"the state database and the notes cache are the same file "
+                          f"({settings.db}): set state_db ({ENV_VARS['state_db']}) to another file",
+                          setting="state_db")
+    return settings
 
 
 def describe_source(settings: Settings) -> str:

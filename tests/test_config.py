@@ -141,3 +141,97 @@ def test_errors_name_the_setting_and_where_its_value_came_from(tmp_path: Path) -
         load_settings(None, environ={}, cwd=tmp_path / "home", log_level="LOUD")
     with pytest.raises(ConfigError, match="dev_guild_id"):
         load_settings(None, environ={"NOTECAST_DEV_GUILD_ID": "my server"}, cwd=tmp_path / "home")
+
+
+# --------------------------------------------------------------------------- summaries, state
+
+def test_summaries_are_extractive_and_state_sits_beside_the_cache_by_default(tmp_path: Path) -> None:
+    settings = load_settings(None, environ={"NOTECAST_DB": str(tmp_path / "data" / "c.db")},
+                             cwd=tmp_path)
+    assert settings.summarizer == "extractive"
+    assert settings.state_db_path == tmp_path / "data" / "notecast-state.db"
+    assert (settings.llm_timeout_seconds, settings.llm_daily_budget) == (20.0, 50)
+    assert not settings.llm_api_key and settings.llm_base_url == ""
+
+
+def test_the_abstractive_settings_come_from_the_environment(tmp_path: Path) -> None:
+    settings = load_settings(None, cwd=tmp_path, environ={
+        "NOTECAST_SUMMARIZER": "Abstractive",
+        "NOTECAST_LLM_BASE_URL": "http://localhost:11434/v1/",
+        "NOTECAST_LLM_MODEL": "llama3.1:8b",
+        "NOTECAST_LLM_API_KEY": "sk-very-secret-key",
+        "NOTECAST_LLM_TIMEOUT_SECONDS": "7.5",
+        "NOTECAST_LLM_DAILY_BUDGET": "3",
+        "NOTECAST_STATE_DB": str(tmp_path / "elsewhere" / "state.db"),
+    })
+    assert settings.summarizer == "abstractive"
+    assert settings.llm_base_url == "http://localhost:11434/v1"  # (no trailing slash)
+    assert settings.llm_model == "llama3.1:8b"
+    assert settings.llm_api_key == Secret("sk-very-secret-key")
+    assert (settings.llm_timeout_seconds, settings.llm_daily_budget) == (7.5, 3)
+    assert settings.state_db_path == tmp_path / "elsewhere" / "state.db"
+
+
+def test_the_api_key_never_shows_and_is_refused_in_the_settings_file(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    settings = load_settings(None, cwd=tmp_path, environ={"NOTECAST_LLM_API_KEY": "sk-very-secret-key"})
+    assert isinstance(settings.llm_api_key, Secret)
+    assert settings.llm_api_key.get() == "sk-very-secret-key"
+    with caplog.at_level(logging.DEBUG):
+        logging.getLogger("test").info("settings: %r %s", settings, settings.llm_api_key)
+    assert "sk-very-secret-key" not in repr(settings) + caplog.text
+    path = _write(tmp_path, '[notecast]\nllm_api_key = "sk-very-secret-key"\n')
+    with pytest.raises(ConfigError, match="NOTECAST_LLM_API_KEY") as caught:
+        load_settings(path, environ={})
+    assert "sk-very-secret-key" not in str(caught.value)
+
+
+def test_the_settings_file_takes_the_summary_settings(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[notecast]\nsummarizer = "abstractive"\n'
+                            'llm_base_url = "https://llm.example.org/v1"\nllm_model = "m"\n'
+                            'llm_timeout_seconds = 5\nllm_daily_budget = 0\nstate_db = "data/state.db"\n')
+    settings = load_settings(path, environ={})
+    assert (settings.summarizer, settings.llm_base_url, settings.llm_model) == (
+        "abstractive", "https://llm.example.org/v1", "m")
+    assert (settings.llm_timeout_seconds, settings.llm_daily_budget) == (5.0, 0)
+    assert settings.state_db_path == tmp_path / "data" / "state.db"  # relative to the project
+
+
+@pytest.mark.parametrize("url", [
+    "ftp://example.org/v1", "localhost:11434", "http://", "http:///v1", "not a url",
+    "http://user:pass@example.org/v1", "http://example.org/v1?key=abc", "http://example.org/v1#x",
+    "http://example.org:99999/v1", "http://example.org/v1/chat/completions", "javascript:alert(1)",
+    "http://exa mple.org/v1",
+])
+def test_an_llm_url_that_is_not_an_http_base_url_is_refused(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match="'llm_base_url' from environment variable NOTECAST_LLM_BASE_URL"):
+        load_settings(None, cwd=tmp_path, environ={"NOTECAST_LLM_BASE_URL": url})
+
+
+@pytest.mark.parametrize(("var", "value", "setting"), [
+    ("NOTECAST_SUMMARIZER", "magic", "summarizer"),
+    ("NOTECAST_LLM_TIMEOUT_SECONDS", "0", "llm_timeout_seconds"),
+    ("NOTECAST_LLM_TIMEOUT_SECONDS", "3600", "llm_timeout_seconds"),
+    ("NOTECAST_LLM_DAILY_BUDGET", "-1", "llm_daily_budget"),
+    ("NOTECAST_LLM_DAILY_BUDGET", "lots", "llm_daily_budget"),
+    ("NOTECAST_LLM_MODEL", "a\nb", "llm_model"),
+])
+def test_bad_summary_settings_are_named(tmp_path: Path, var: str, value: str, setting: str) -> None:
+    with pytest.raises(ConfigError, match=f"'{setting}'"):
+        load_settings(None, cwd=tmp_path, environ={var: value})
+
+
+def test_abstractive_needs_an_endpoint_and_a_model(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"llm_base_url.*NOTECAST_LLM_BASE_URL.*llm_model"):
+        load_settings(None, cwd=tmp_path, environ={"NOTECAST_SUMMARIZER": "abstractive"})
+    with pytest.raises(ConfigError, match="needs llm_model"):
+        load_settings(None, cwd=tmp_path, environ={"NOTECAST_SUMMARIZER": "abstractive",
+                                                   "NOTECAST_LLM_BASE_URL": "http://127.0.0.1:8000/v1"})
+
+
+def test_the_state_database_cannot_be_the_notes_cache(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="same file"):
+        load_settings(None, cwd=tmp_path, environ={"NOTECAST_DB": str(tmp_path / "x.db"),
+                                                   "NOTECAST_STATE_DB": str(tmp_path / "x.db")})
+    with pytest.raises(ConfigError, match="same file"):
+        load_settings(None, cwd=tmp_path, environ={"NOTECAST_DB": str(tmp_path / "notecast-state.db")})
