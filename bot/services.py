@@ -15,6 +15,7 @@ from bot.errors import NotesUnavailable
 from bot.notes.reader import NoteReader
 from bot.quotes.service import QuoteService
 from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
+from bot.summaries.service import SummaryService
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Services:
     fulltext: FullTextSearch
     related: RelatedNotes
     quotes: QuoteService
+    summaries: SummaryService
     syncs: bool = True  # False: a read-only lookup, answered from what the cache holds
 
     @classmethod
@@ -44,6 +46,7 @@ class Services:
             fulltext=FullTextSearch(index),
             related=RelatedNotes(index),
             quotes=quotes,
+            summaries=SummaryService(cache, topics),  # extractive
             syncs=syncs,
         )
 
