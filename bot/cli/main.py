@@ -26,6 +26,7 @@ from bot.cli.index import add_index_command
 from bot.cli.lookups import add_lookup_commands
 from bot.cli.quotes import add_quote_commands
 from bot.cli.run import add_run_commands
+from bot.cli.summarize import add_summarize_command
 from bot.config import ConfigError, describe_source, load_settings
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 # Commands whose standard output is a reply or a report: routine INFO lines would clutter it.
 STRAY_THREAD_GRACE = 2.0  # seconds threads get to end after a stop by a signal
 QUIET_COMMANDS = frozenset({"console", "stats", "topic", "search", "related", "quote",
-                            "quotes"})
+                            "quotes", "summarize"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_index_command(add)
     add_lookup_commands(add)
     add_quote_commands(add)
+    add_summarize_command(add)
     add_run_commands(add)
     return parser
 

@@ -11,6 +11,8 @@ says how many. Every link is built by :mod:`bot.notes.youtube` (``Summary.note_u
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 
 from bot.notes.text import clean_user_text, clip
@@ -64,9 +66,13 @@ def summarizer_label(summarizer: str) -> str:
     return plain(summarizer, 120) or "?"
 
 
-def headings(summary: Summary) -> list[str]:
-    """The headings of the sections the summary drew on, in the note's order."""
+def headings(summary: Summary, omitted: Sequence[SummarySentence] = ()) -> list[str]:
+    """The headings of the sections the summary drew on, in the note's order; without the
+    sections whose every sentence is ``omitted`` (left out to fit)."""
     used = set(summary.sections_used)
+    if omitted:
+        kept = [s for s in summary.sentences if all(s is not o for o in omitted)]
+        used -= {s.section_index for s in omitted} - {s.section_index for s in kept}
     return [s.heading or INTRODUCTION for s in summary.source.sections if s.index in used]
 
 
@@ -113,6 +119,15 @@ def whole_sentences(shown: list[tuple[str, str]], room: int) -> tuple[str, int]:
     return SEPARATOR.join(out), len(shown) - len(out)
 
 
+def _drawn_from(embed: discord.Embed, summary: Summary,
+                omitted: Sequence[SummarySentence] = ()) -> None:
+    drawn = [f"• {safe_clip(clean_user_text(h), HEADING_CHARS)}"
+             for h in headings(summary, omitted)]
+    if drawn:
+        embed.add_field(name=DRAWN_FROM, value=join_within(drawn, FIELD_VALUE_LIMIT),
+                        inline=False)
+
+
 def summary_embed(summary: Summary) -> discord.Embed:
     """The summary: title (the note, linked to its video), channel · episode, the sentences
     with their moments, the sections drawn on, and length · summarizer in the footer."""
@@ -120,14 +135,15 @@ def summary_embed(summary: Summary) -> discord.Embed:
     embed = discord.Embed(title=safe_clip(clean_user_text(source.title), 256) or "\u200b",
                           url=video_link_from_url(summary.note_url), colour=EMBED_COLOUR)
     embed.set_author(name=_author(summary) or "\u200b")
-    drawn = [f"• {safe_clip(clean_user_text(h), HEADING_CHARS)}" for h in headings(summary)]
-    if drawn:
-        embed.add_field(name=DRAWN_FROM, value=join_within(drawn, FIELD_VALUE_LIMIT),
-                        inline=False)
-    shown = [p for p in (sentence_parts(s) for s in summary.sentences) if p[0] or p[1]]
-    embed.set_footer(text=_footer(summary, len(shown)))  # the longest it can be, for now
+    _drawn_from(embed, summary)
+    visible = [(s, sentence_parts(s)) for s in summary.sentences]
+    visible = [(s, parts) for s, parts in visible if parts[0] or parts[1]]
+    embed.set_footer(text=_footer(summary, len(visible)))  # the longest it can be, for now
     room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
-    description, left_out = whole_sentences(shown, room)
+    description, left_out = whole_sentences([parts for _, parts in visible], room)
     embed.description = description or EMPTY
     embed.set_footer(text=_footer(summary, left_out))
+    if left_out:  # (shorter: the sentences shown still fit)
+        embed.clear_fields()
+        _drawn_from(embed, summary, [s for s, _ in visible[len(visible) - left_out:]])
     return fit_embed(embed)

@@ -136,6 +136,17 @@ def test_the_description_fills_up_to_4096_but_never_past() -> None:
     assert embed.footer.text.endswith("1 more sentence did not fit")
 
 
+def test_a_section_whose_sentences_were_all_left_out_is_not_listed() -> None:
+    sentences = (*(sentence("w" * 98 + ".", section=1) for _ in range(39)),
+                 sentence("x" * 98 + ".", section=2), sentence("y" * 98 + ".", section=3),
+                 sentence("z" * 98 + ".", section=2))
+    embed = summary_embed(make_summary(sentences, sections_used=(1, 2, 3)))
+    check_limits(embed)
+    assert "x." in embed.description and "y." not in embed.description
+    assert "2 more sentences did not fit" in embed.footer.text
+    assert field(embed, DRAWN_FROM) == "• The Pull of Two Bulges\n• Spring and Neap"
+
+
 def test_a_single_sentence_too_long_even_alone_is_clipped_rather_than_lost() -> None:
     embed = summary_embed(make_summary((sentence("*" * 3000, 5), sentence("Next."))))
     check_limits(embed)
