@@ -34,7 +34,7 @@ from bot.services import Services
 from bot.summaries import LENGTHS, Summary
 from cogs.options import member_key, must_load_first, note_choices, option, per_member_cooldown
 from cogs.render.summary import summary_embed
-from cogs.render.text import choice_text
+from cogs.render.text import choice_text, safe_text
 from cogs.replies import CHOICES_LIMIT, ConsoleCommand, Reply, respond
 from cogs.topic import OVERVIEW, TopicView
 from cogs.views import OwnedView
@@ -63,9 +63,12 @@ class SummaryRequest:
     async def summarize(self, services: Services, length: str | None = None) -> Summary:
         if not self.note:
             raise UserFacingError(NO_NOTE)
-        return await services.summaries.summarize(self.note, self.section,
-                                                  length or self.length,
-                                                  guild_id=self.guild_id)
+        try:
+            return await services.summaries.summarize(self.note, self.section,
+                                                      length or self.length,
+                                                      guild_id=self.guild_id)
+        except UserFacingError as exc:  # it echoes what was typed: no markdown, no mention
+            raise UserFacingError(safe_text(str(exc))) from exc
 
 
 class SummaryView(OwnedView):

@@ -10,7 +10,7 @@ from cogs import EXTENSIONS, console_commands
 
 ROOT = Path(__file__).resolve().parents[2]
 COGS = ROOT / "cogs"
-COMMANDS = ("stats", "topic", "search", "related", "quote", "quotes")
+COMMANDS = ("stats", "topic", "search", "related", "quote", "quotes", "summarize")
 
 
 def _imports(path: Path) -> set[str]:

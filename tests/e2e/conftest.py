@@ -241,3 +241,117 @@ def quote_vault(tmp_path: Path) -> Path:
 def quote_settings(tmp_path: Path, quote_vault: Path) -> Settings:
     return replace(Settings(), notes_dir=quote_vault, db=tmp_path / "quotes.db",
                    resync_minutes=10)
+
+
+# --------------------------------------------------------------------------- a summaries vault
+
+SUMMARY_HOSTILE = ("Beware @everyone <@123456789012345678> <@&42> **loud** __claims__ "
+                   "[Free Nitro](https://evil.example/x) \x1b[2J\u202eevil\u202c about comets.")
+
+
+def _summary_note(title: str, video_id: str, channel: str, body: str) -> str:
+    return f"---\ntitle: {title}\nvideoId: {video_id}\n---\n\nFrom: [[{channel}]] <br/>\n\n{body}"
+
+
+def build_summary_vault(root: Path) -> Path:
+    """A made-up vault to summarize (``skywatch``, "Sky Watch"):
+
+    * ``comet_tails``: an introduction and four sections ("Why Tails Point Away", "Two Kinds
+      of Tail", "Famous Comets", "Conclusion"), most sentences with a moment, one at an
+      impossible hour (``47:23:10``, read as 47:23);
+    * ``meteor_showers``: three sections, the last a "Summary";
+    * ``many_sections``: 40 sections, some headings over 100 characters;
+    * ``hostile_comets``: mentions, markdown, a masked link, an escape and RTL marks in the
+      title, the headings and the sentences;
+    * ``long_winded``: sections of very long sentences full of characters that escaping
+      doubles (the limits);
+    * ``no_video``: a note whose videoId is no YouTube id (no link at all).
+    """
+    sky = root / "skywatch"
+    sky.mkdir(parents=True)
+    (root / "directory.md").write_text(
+        "---\ntitle: Directory\n---\n- [[skywatch | Sky Watch]]\n", encoding="utf-8")
+    (sky / "skywatch.md").write_text(
+        "---\ntitle: skywatch\n---\n"
+        "### [Comets and Meteors, with Ilse Varga](https://www.youtube.com/watch?v=CoMeTtAiL01)\n"
+        "- [[comet_tails | Comet tails]]\n- [[meteor_showers | Meteor showers]]\n"
+        "- [[many_sections | Many sections]]\n- [[hostile_comets | Hostile comets]]\n"
+        "- [[long_winded | Long winded]]\n- [[no_video | No video]]\n", encoding="utf-8")
+    (sky / "comet_tails.md").write_text(_summary_note("Comet tails", "CoMeTtAiL01", "skywatch", (
+        "A comet grows its tails only when it comes close to the Sun and its ice turns to gas "
+        f"{_stamp('00:01:10')}. Astronomer Ilse Varga has chased comets for thirty years.\n\n"
+        "## Why Tails Point Away\n\n"
+        "A comet's tail always points away from the Sun, whichever way the comet travels "
+        f"{_stamp('00:04:30')}. Sunlight and the solar wind push the gas and dust outwards. "
+        "On the way out from the Sun the tail even leads the comet "
+        f"{_stamp('00:06:05')}.\n\n"
+        "## Two Kinds of Tail\n\n"
+        "Most bright comets show two tails, one of dust and one of ions "
+        f"{_stamp('00:12:40')}. The dust tail is curved and yellow because it reflects "
+        "sunlight. The ion tail is straight and blue because the solar wind drags the charged "
+        f"gas along its field lines {_stamp('47:23:10')}.\n\n"
+        "## Famous Comets\n\n"
+        "Halley's comet returns every seventy-six years and was last seen in 1986 "
+        f"{_stamp('00:25:00')}. Hale-Bopp stayed visible to the naked eye for eighteen months. "
+        "Comet NEOWISE surprised observers in the summer of 2020.\n\n"
+        "## Conclusion\n\n"
+        "A comet's tails are a weather vane for the solar wind, and they tell us how the Sun "
+        f"breathes {_stamp('00:58:20')}. Look up on a dark night and you may catch one.\n")),
+        encoding="utf-8")
+    (sky / "meteor_showers.md").write_text(_summary_note(
+        "Meteor showers", "CoMeTtAiL01", "skywatch", (
+            "Meteor showers happen when the Earth crosses the dust a comet left behind "
+            f"{_stamp('00:30:00')}.\n\n"
+            "## Radiants\n\n"
+            "All the meteors of a shower seem to come from one point, the radiant "
+            f"{_stamp('00:32:15')}. The shower is named after the constellation of its radiant."
+            "\n\n## Counting Meteors\n\n"
+            "Observers count meteors per hour under a dark sky "
+            f"{_stamp('00:36:40')}. The Perseids give about a hundred an hour in August.\n\n"
+            "## Summary\n\n"
+            "A meteor shower is a comet's trail meeting our atmosphere once a year "
+            f"{_stamp('00:40:05')}.\n")), encoding="utf-8")
+    many = "".join(
+        f"## Part {n} of the long list{' with a very long heading' * 5 if n % 7 == 0 else ''}"
+        f"\n\nPart {n} explains one more thing about the night sky {_stamp(f'00:{n:02d}:00')}."
+        " It ends with a short remark.\n\n"
+        for n in range(40))
+    (sky / "many_sections.md").write_text(_summary_note(
+        "Many sections", "CoMeTtAiL01", "skywatch", "A note with forty sections.\n\n" + many),
+        encoding="utf-8")
+    (sky / "hostile_comets.md").write_text(_summary_note(
+        "Hostile @everyone **comets** <@123456789012345678>", "CoMeTtAiL01", "skywatch", (
+            f"{SUMMARY_HOSTILE} {_stamp('00:02:00')}\n\n"
+            "## @everyone <@&42> **Pings** \u202eRTL\n\n"
+            f"{SUMMARY_HOSTILE} {_stamp('00:03:00')} Another sentence mentions @here twice "
+            "@here.\n\n"
+            "## Conclusion\n\n"
+            f"Nothing here should ping <@123456789012345678> at all {_stamp('00:04:00')}.\n")),
+        encoding="utf-8")
+    # snake_case words, pipes and stars: each one escaped, so the shown text grows by half
+    long_sentence = ("A_b|c_d|e_f*g " * 68) + "end"
+    long_body = "".join(f"## Long part {n}\n\n" + " ".join(
+        f"{long_sentence} {_stamp(f'00:{n:02d}:{s:02d}')}." for s in range(8)) + "\n\n"
+        for n in range(12))
+    (sky / "long_winded.md").write_text(_summary_note(
+        "Long winded", "CoMeTtAiL01", "skywatch", f"{long_sentence}.\n\n{long_body}"),
+        encoding="utf-8")
+    (sky / "no_video.md").write_text(_summary_note(
+        "No video", "not a valid id!", "skywatch",
+        f"A note whose video is unknown {_stamp('00:01:00')}.\n\n## Rocks\n\n"
+        f"Even a broken lamp marks the rocks {_stamp('00:04:00')}. "
+        "Sailors learned to read the coast.\n"), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def summary_vault(tmp_path: Path) -> Path:
+    """:func:`build_summary_vault` in a temporary folder; a module uses it with
+    ``settings = summary_settings`` (or its own ``settings`` fixture)."""
+    return build_summary_vault(tmp_path / "summary_vault")
+
+
+@pytest.fixture
+def summary_settings(tmp_path: Path, summary_vault: Path) -> Settings:
+    return replace(Settings(), notes_dir=summary_vault, db=tmp_path / "summaries.db",
+                   resync_minutes=10)
