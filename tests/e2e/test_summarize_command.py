@@ -1,22 +1,29 @@
 """/summarize through SimCord over a made-up vault (``build_summary_vault``): a whole note
 and a section with their moments, both autocompletes (the sections follow the chosen
-note), the length buttons, the full section as /topic shows it, the asker's buttons, a
+note), the length buttons, the full section as /topic shows it, the asker's buttons, an
+abstractive summarizer that cannot be reached (deferred, then the extractive fallback), a
 failing summarizer, hostile options within Discord's limits, pinging nobody."""
 
 from __future__ import annotations
 
 import re
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.app.tree import APOLOGY
 from bot.cli.console import run_line
-from bot.config import Settings
+from bot.config import Secret, Settings
 from bot.errors import UserFacingError
 from bot.notes.timestamps import format_seconds, parse_timestamp
 from bot.services import Services
+from bot.state import open_state_store
 from bot.summaries import LENGTHS
+from bot.summaries.abstractive import AbstractiveSummarizer
 from cogs import console_commands
 from cogs.summarize import SummarizeCog
 from cogs.views import VIEW_TIMEOUT
@@ -293,16 +300,44 @@ async def test_a_failing_summarizer_gets_the_apology(world: Any, monkeypatch: An
     env.errors.clear()
 
 
-async def test_an_abstractive_summarizer_is_deferred_at_once(world: Any,
-                                                            monkeypatch: Any) -> None:
+def _closed_port() -> int:
+    with socket.socket() as probe:  # bound, never listening, then closed: nobody answers
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+async def unreachable_llm(world: Any, tmp_path: Path,
+                          monkeypatch: Any) -> AsyncIterator[AbstractiveSummarizer]:
+    """The bot's summaries written by an abstractive summarizer whose endpoint is a closed
+    port on 127.0.0.1 (so it falls back to the extractive one), as the settings ask."""
+    services = world[0].bot.services
+    settings = replace(services.settings, summarizer="abstractive",
+                       llm_base_url=f"http://127.0.0.1:{_closed_port()}/v1", llm_model="tiny")
+    async with open_state_store(tmp_path / "state.db") as state:
+        abstractive = AbstractiveSummarizer(
+            base_url=settings.llm_base_url, model=settings.llm_model, api_key=Secret(""),
+            state=state, fallback=services.summaries.summarizer, timeout=5.0)
+        monkeypatch.setattr(services, "settings", settings)
+        monkeypatch.setattr(services.summaries, "summarizer", abstractive)
+        yield abstractive
+
+
+async def test_an_unreachable_abstractive_summarizer_falls_back_deferred(
+        world: Any, unreachable_llm: AbstractiveSummarizer) -> None:
     env, _guild, channel, alice = world
-    services = env.bot.services
-    monkeypatch.setattr(services, "settings",
-                        services.settings.__class__(**{**services.settings.__dict__,
-                                                       "summarizer": "abstractive"}))
-    result = await alice.slash(channel, "summarize", note="skywatch/comet_tails")
+    result = await alice.slash(channel, "summarize", note="skywatch/comet_tails",
+                               section="Conclusion")
     assert callback_types(env)[0] == 5  # "thinking…" at once, then the summary
-    assert result.response.embeds[0].title == "Comet tails"
+    assert not result.ephemeral
+    embed = result.response.embeds[0]
+    assert embed.title == "Comet tails" and "weather vane" in embed.description
+    assert f"[▶ 58:20]({VIDEO}&t=3500s)" in embed.description
+    assert embed.footer.text == ("Short summary of “Conclusion” · "
+                                 "extractive (fallback: cannot connect)")
+    await alice.click(result.response, label="Longer")  # the endpoint is left alone a while
+    footer = result.response.embeds[0].footer.text
+    assert footer.startswith("Medium summary of “Conclusion” · extractive (fallback: ")
     check_everything_posted(env)
 
 
