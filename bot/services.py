@@ -15,7 +15,11 @@ from bot.errors import NotesUnavailable
 from bot.notes.reader import NoteReader
 from bot.quotes.service import QuoteService
 from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
+from bot.state.store import StateStore
+from bot.summaries.choose import build_summarizer
+from bot.summaries.extractive import ExtractiveSummarizer
 from bot.summaries.service import SummaryService
+from bot.summaries.weights import VaultWeights
 
 
 @dataclass
@@ -29,10 +33,12 @@ class Services:
     related: RelatedNotes
     quotes: QuoteService
     summaries: SummaryService
+    state: StateStore | None = None  # the durable state database (opened by main())
     syncs: bool = True  # False: a read-only lookup, answered from what the cache holds
 
     @classmethod
-    def build(cls, settings: Settings, cache: NotesCache, *, syncs: bool = True) -> Services:
+    def build(cls, settings: Settings, cache: NotesCache, *, syncs: bool = True,
+              state: StateStore | None = None) -> Services:
         index = SearchIndex(cache)  # one snapshot for the three search services
         topics = TopicSearch(cache, index=index)
         quotes = QuoteService(cache, topics)  # (its speakers loaded after each sync too)
@@ -46,7 +52,9 @@ class Services:
             fulltext=FullTextSearch(index),
             related=RelatedNotes(index),
             quotes=quotes,
-            summaries=SummaryService(cache, topics),  # extractive
+            summaries=SummaryService(cache, topics, summarizer=build_summarizer(
+                settings, state, ExtractiveSummarizer(VaultWeights(topics.index).current))),
+            state=state,
             syncs=syncs,
         )
 

@@ -43,8 +43,9 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     traceback: bad settings, a cache that is not ours or cannot be used, a vault that is
     missing or refused."""
     from bot.cache.errors import CacheError  # (VaultUnavailable is one)
+    from bot.state.errors import StateError
 
-    return (CommandFailed, ConfigError, CacheError)
+    return (CommandFailed, ConfigError, CacheError, StateError)
 
 
 def say(message: str) -> None:
@@ -117,13 +118,21 @@ async def open_services(settings: Settings, *, readonly: bool) -> AsyncIterator[
     ``readonly``: the lookups (``stats``, ``topic``, ``search``, ``related``) answer from
     what the cache holds, whatever vault it was built from, and never create, sync or
     rebuild it; a missing, outdated or foreign cache file is a :class:`CacheError`.
+
+    The state database (``state_db``) is opened (created, migrated) after the cache and
+    closed after the services; a lookup opens it only when the abstractive summarizer,
+    which keeps its cache and budgets there, is configured. A foreign or newer file is a
+    :class:`~bot.state.errors.StateError`.
     """
     from bot.cache.store import NotesCache
     from bot.services import Services
+    from bot.state import open_state_store
 
     cache = NotesCache(settings.db, readonly=True) if readonly else writer_cache(settings)
-    async with cache:
-        services = Services.build(settings, cache, syncs=not readonly)
+    needs_state = not readonly or settings.summarizer == "abstractive"
+    state = open_state_store(settings.state_db_path) if needs_state else contextlib.nullcontext(None)
+    async with cache, state as opened:
+        services = Services.build(settings, cache, syncs=not readonly, state=opened)
         try:
             yield services
         finally:
