@@ -328,11 +328,10 @@ def plain_line(line: str) -> str:
     """One line of an answer with nothing that could ping, link or format: mentions,
     links, invites, HTML and markdown marks dropped (``@everyone`` as ``everyone``,
     ``[label](url)`` as ``label``), invisible characters dropped, white space folded."""
-    line = _LINE_MARK.sub("", line)
-    line = _MASKED_LINK.sub(r"\1", line)
-    line = _DROP.sub("", line)
-    line = _EVERYONE.sub(r"\1", line)
-    return clean_user_text(line)
+    line = _MASKED_LINK.sub(r"\1", _LINE_MARK.sub("", clean_user_text(line)))
+    while (shorter := _DROP.sub("", line)) != line:  # (until no removal makes a new one)
+        line = shorter
+    return " ".join(_EVERYONE.sub(r"\1", line).split())
 
 
 def split_answer(text: str) -> list[str]:

@@ -19,7 +19,13 @@ import pytest
 from bot.config import Secret, Settings
 from bot.state import StateStore, open_state_store
 from bot.summaries import SUMMARY_TEXT_LIMIT, Summary, SummaryInput, SummarySentence
-from bot.summaries.abstractive import MAX_SENTENCE_CHARS, MAX_SENTENCES, PAUSE_SECONDS, AbstractiveSummarizer
+from bot.summaries.abstractive import (
+    MAX_SENTENCE_CHARS,
+    MAX_SENTENCES,
+    PAUSE_SECONDS,
+    AbstractiveSummarizer,
+    plain_line,
+)
 from bot.summaries.choose import build_summarizer
 from bot.summaries.records import InputSection
 from tests.summaries.stub_llm import HOSTILE_ANSWER, LONG_ANSWER, MARKED_ANSWER, NORMAL_ANSWER, StubLLM
@@ -162,7 +168,7 @@ async def test_each_failure_falls_back_to_the_extractive_summary_with_its_reason
     summarizer = _summarizer(stub, state, timeout=0.3)
     started = asyncio.get_running_loop().time()
     summary = await summarizer.summarize(_source(), "short", guild_id=1)
-    assert asyncio.get_running_loop().time() - started < 3
+    assert asyncio.get_running_loop().time() - started < 4.5  # (the stub would take 5 s)
     assert summary.summarizer == f"extractive (fallback: {FAILURES[mode]})"
     assert [s.text for s in summary.sentences] == ["The extractive sentence."]
     assert len(stub.requests) == 1
@@ -342,6 +348,16 @@ async def test_mentions_links_and_markdown_come_out_plain(stub: StubLLM, state: 
     assert "everyone the guest says and were right about caching." in text
     assert "Read the full story before does." in text
     assert "Bold claims and code and spoilers stay plain here." in text
+
+
+@pytest.mark.parametrize(("line", "plain"), [
+    ("@\u200beveryone look", "everyone look"),  # an invisible character does not hide it
+    ("<<@12>@34> and <<#5>#6> said", "and said"),  # nor one removal that makes another
+    ("@**everyone** and @@here", "everyone and here"),
+    ("# 1. **Headline** [label](<https://x.example>)", "Headline label"),
+])
+def test_plain_lines_cannot_be_made_to_ping(line: str, plain: str) -> None:
+    assert plain_line(line) == plain
 
 
 async def test_a_preamble_and_thinking_are_not_summary(stub: StubLLM, state: StateStore) -> None:
