@@ -5,6 +5,7 @@ no discord.py or ``cogs`` imported."""
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -152,6 +153,23 @@ def test_read_only_a_cache_is_answered_from_never_synced(
         assert _state(db) == before  # not synced
     finally:
         note.write_text(text, encoding="utf-8")
+
+
+def test_an_unreachable_abstractive_summarizer_falls_back(cache: tuple[Path, Path, Path],
+                                                          tmp_path: Path) -> None:
+    with socket.socket() as probe:  # bound, never listening, then closed: nobody answers
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {"NOTECAST_SUMMARIZER": "abstractive", "NOTECAST_LLM_MODEL": "tiny",
+           "NOTECAST_LLM_BASE_URL": f"http://127.0.0.1:{port}/v1",
+           "NOTECAST_STATE_DB": str(tmp_path / "state.db")}
+    result = run(cache, "skywatch/comet_tails", "--section", "Conclusion", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["summarizer"] == "extractive (fallback: cannot connect)"
+    assert answer["sentences"][0]["t"] == 3500
+    text = run(cache, "skywatch/comet_tails", env=env)
+    assert text.stdout.splitlines()[-1] == "Summarizer: extractive (fallback: cannot connect)"
 
 
 def test_summarize_never_imports_discord_or_the_cogs(cache: tuple[Path, Path, Path]) -> None:
