@@ -14,9 +14,13 @@ the code it measures. A sentence is *stamped* when one of the section's moments 
 between its start (excluded) and the next sentence's start.
 
 **Sections** (:data:`SECTION_QUOTAS`). A candidate is a section under a heading (not the
-text before the first heading) whose heading is not repeated in its note, with at least
+text before the first heading) whose heading is not repeated in its note, with no
+deeper heading right after it (``SummaryService`` summarizes a section with its
+subsections; a reference is written from the section's own text), at least
 :data:`MIN_SENTENCES` sentences, at most :data:`MAX_SECTION_CHARS` characters, and no
-code fence. Strata, in this order (a section is in the first that it fits):
+code fence. (A section with subsections is passed over when drawn, not left out of the
+list that is shuffled, so that the rule did not change the draw.) Strata, in this order
+(a section is in the first that it fits):
 
 * ``stamped``  at least 70% of its sentences stamped (and at least 5 of them);
 * ``short``    5 to 7 sentences;
@@ -103,6 +107,7 @@ class Candidate:
     stamped: int
     chars: int
     sha1: str
+    subsections: int = 0  # deeper sections right after it (summarized with it)
 
 
 def sentence_starts(text: str) -> list[int]:
@@ -156,8 +161,13 @@ def candidates_of(vault: Path, rel: str) -> list[Candidate]:
     for stamp in note.timestamps:
         moments.setdefault(stamp.section, []).append(stamp.offset)
     note_sentences = note_stamped = 0
-    for section in note.sections:
+    for at, section in enumerate(note.sections):
         n, stamped = counts(section.text, moments.get(section.index, []))
+        subsections = 0
+        for later in note.sections[at + 1:]:
+            if later.level <= section.level:
+                break
+            subsections += 1
         note_sentences += n
         note_stamped += stamped
         if (section.level == 0 or not section.heading or headings[section.heading] > 1
@@ -174,7 +184,7 @@ def candidates_of(vault: Path, rel: str) -> list[Candidate]:
             stratum = "long"
         found.append(Candidate("section", stratum, rel, channel, slug, note.title,
                                section.index, section.heading, n, stamped,
-                               len(section.text), sha1(section.text)))
+                               len(section.text), sha1(section.text), subsections))
     whole = "\n\n".join(s.text for s in note.sections)
     headed = [s for s in note.sections if s.level > 0 and s.heading]
     if (len(headed) >= 3 and note_sentences >= MIN_NOTE_SENTENCES and note.video_id
@@ -227,7 +237,8 @@ def pick(vault: Path, seed: int) -> list[Candidate]:
             for c in order:
                 if taken == quota:
                     break
-                if c.path in used_notes or per_channel[c.channel] >= limit:
+                if (c.path in used_notes or per_channel[c.channel] >= limit
+                        or c.subsections):
                     continue
                 picked.append(c)
                 used_notes.add(c.path)
@@ -251,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     for c in picked:
         numbers[c.kind] += 1
         row = {"id": f"{c.kind[0]}{numbers[c.kind]:02d}", **asdict(c)}
+        del row["subsections"]
         if c.kind == "note":
             del row["index"], row["heading"]
         rows.append(row)
