@@ -65,6 +65,8 @@ CONCLUSION_BOOST = 1.3
 MOMENT_BOOST = 1.1
 SHORT_DAMP = 0.8  # fewer than SHORT_WORDS words
 LONG_DAMP = 0.85  # more than LONG_WORDS words
+INTRO_BOOST = 3.0  # the note's first section (its opening text, mostly), in a whole note
+IDF_POWER = 0.5  # the vault's IDF damped: a rare name should not outweigh the topic's words
 SHORT_WORDS = 7
 LONG_WORDS = 60
 
@@ -143,6 +145,8 @@ def _candidates(sections: tuple[InputSection, ...], weights: TermWeights) -> lis
             boost = 1.0
             if n == 0:
                 boost *= OPENING_BOOST
+            if position == 0 and len(sections) > 1:
+                boost *= INTRO_BOOST
             if conclusion or _CONCLUDING_OPENING.match(sentence.text):
                 boost *= CONCLUSION_BOOST
             if sentence.moments:
@@ -164,7 +168,8 @@ def _vector(text: str, idf: dict[str, float], unknown: float) -> dict[str, float
             continue
         key = stem(word)
         tf[key] = tf.get(key, 0) + 1
-    vector = {key: (1.0 + math.log(n)) * idf.get(key, unknown) for key, n in tf.items()}
+    vector = {key: (1.0 + math.log(n)) * idf.get(key, unknown) ** IDF_POWER
+              for key, n in tf.items()}
     norm = math.sqrt(sum(v * v for v in vector.values()))
     if norm > 0:
         for key in vector:
