@@ -334,7 +334,8 @@ def build_summary_vault(root: Path) -> Path:
         f"{long_sentence} {_stamp(f'00:{n:02d}:{s:02d}')}." for s in range(8)) + "\n\n"
         for n in range(12))
     (sky / "long_winded.md").write_text(_summary_note(
-        "Long winded", "CoMeTtAiL01", "skywatch", f"{long_sentence}.\n\n{long_body}"),
+        "Long winded", "CoMeTtAiL01", "skywatch",
+        f"{long_sentence} {_stamp('00:00:30')}.\n\n{long_body}"),
         encoding="utf-8")
     (sky / "no_video.md").write_text(_summary_note(
         "No video", "not a valid id!", "skywatch",
