@@ -20,13 +20,13 @@ BLANK_RUN = re.compile(r"\n{3,}")
 class LineMap:
     """Lines of the file for offsets in the tidied body.
 
-    ``text`` is the whole note as decoded; ``body`` the suffix of it that the parser
-    tidied (after the frontmatter and the lines before the content); ``tidied`` what the
-    parser made of it.
+    ``first_line`` is the file's line where ``body`` starts (after the frontmatter and the
+    lines before the content); ``body`` what the parser tidied (its lines are the file's
+    lines from there); ``tidied`` what the parser made of it.
     """
 
-    def __init__(self, text: str, body: str, tidied: str) -> None:
-        self._first = text.count("\n", 0, len(text) - len(body)) + 1  # the body's first line
+    def __init__(self, first_line: int, body: str, tidied: str) -> None:
+        self._first = first_line
         self._tidied = tidied
         self._folds: list[int] = []  # tidied line from which ``_removed[k]`` lines are gone
         self._removed: list[int] = []

@@ -24,6 +24,8 @@ MAX_SECTIONS = 2000
 
 # the heading's text runs to the end of the line; a closing run of "#" is cut in Python
 # (a regex that tries to skip it backtracks quadratically on a long run of "#")
+_MARKDOWN_FENCE = re.compile(
+    r"[ \t]{0,3}+(?P<fence>`{3,}+|~{3,}+)[ \t]*+(?:markdown|md)[ \t]*+\n", re.IGNORECASE)
 _HEADING_LINE = re.compile(r"(#{1,3})[ \t]++(\S[^\n]*+)")
 # possessive runs, and no "\s*" twice in a row before the end: a From line followed by a
 # long run of spaces once took time in the square of its length
@@ -63,6 +65,23 @@ def _strip_lead(body: str) -> str:
             return ""
         pos = nl + 1
     return body[pos:]
+
+
+def unwrap_markdown_fence(body: str) -> str:
+    """A body that opens with a ```` ```markdown ```` (or ``md``) fence is an article the
+    generator wrapped whole: its fence lines become blank lines (the line count, and so
+    every line number, stays) and what they held is read as the note. The fence ends at
+    the first bare fence line after it, as in CommonMark, or at the end of the body."""
+    opening = _MARKDOWN_FENCE.match(body)
+    if opening is None:
+        return body
+    fence = opening.group("fence")
+    at = opening.end()
+    closing = re.compile(rf"^[ \t]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}+[ \t]*+$",
+                         re.MULTILINE).search(body, at)
+    inner_end = closing.start() if closing is not None else len(body)
+    after = body[closing.end():] if closing is not None else ""
+    return "\n" + body[at:inner_end] + after
 
 
 def _headings(body: str, fences: Fences) -> list[re.Match[str]]:
@@ -105,9 +124,11 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
         title = title[: MAX_TITLE_LENGTH - 1] + "…"
     video_id = meta_video_id(meta, f"{channel}/{slug}", warnings)
 
-    stripped = _strip_lead(body)
+    content = _strip_lead(body)  # a suffix of ``text``: where it starts gives line numbers
+    first_line = text.count("\n", 0, len(text) - len(content)) + 1
+    stripped = unwrap_markdown_fence(content)
     body = _tidy(stripped)
-    lines = LineMap(text, stripped, body)  # built only if a quote asks
+    lines = LineMap(first_line, stripped, body)  # built only if a quote asks
     fences = Fences(fence_ranges(body))
     headings = _headings(body, fences)
     if len(headings) > MAX_SECTIONS:

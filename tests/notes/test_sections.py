@@ -99,3 +99,14 @@ def test_heading_keeps_a_hash_that_belongs_to_a_word() -> None:
     headings = [s.heading for s in parse_fixture("heading_timestamp_link.md").sections]
     assert "Getting Started with C#" in headings
     assert "Closing Thoughts" in headings  # a closing "##" run is not part of the heading
+
+
+def test_an_article_wrapped_in_a_markdown_fence_is_read_as_the_note() -> None:
+    note = parse_fixture("markdown_fence_wrapped.md")
+    assert [s.heading for s in note.sections] == ["", "Wood and Ash", "Gas Kilns"]
+    assert "```" not in "".join(s.text for s in note.sections)
+    assert "This article sums up the talk." in note.sections[-1].text
+    assert [t.seconds for t in note.timestamps] == [120]
+    (quote,) = note.blockquotes
+    assert (quote.kind, quote.attribution, quote.in_code, quote.line) == (
+        "dash", "Ines Marlow", False, 15)
