@@ -33,6 +33,7 @@ same summary.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import math
 import re
 from collections.abc import Awaitable, Callable
@@ -56,6 +57,7 @@ DAMPING = 0.85
 TOLERANCE = 1e-6
 MAX_ITERATIONS = 60
 REDUNDANCY = 0.5  # a sentence this close (cosine) to one chosen is not chosen too
+SAME_SECTION = 0.8  # in a whole note, each sentence already chosen from a section damps the next
 COUNTS = {"short": 3, "medium": 5, "long": 10}
 SHORT_TWO_CHARS = 450  # a short summary stops at two sentences of this many characters
 MAX_LINES = 15  # a summary's sentences at most: room for a moment link after each in an embed
@@ -118,7 +120,7 @@ def summarize_input(source: SummaryInput, length: str, weights: TermWeights | No
     if whole and length == "long":
         chosen = _one_per_section(candidates)
     else:
-        chosen = _choose(candidates, COUNTS[length], short=length == "short")
+        chosen = _choose(candidates, COUNTS[length], short=length == "short", spread=whole)
     chosen.sort(key=lambda c: (c.section, c.sentence.index))
     sentences = tuple(
         SummarySentence(c.sentence.text, c.section_index,
@@ -287,12 +289,26 @@ def _order(candidates: list[_Candidate]) -> list[_Candidate]:
     return sorted(candidates, key=lambda c: (-round(c.score, 12), c.section, c.sentence.index))
 
 
-def _choose(candidates: list[_Candidate], count: int, *, short: bool) -> list[_Candidate]:
+def _choose(candidates: list[_Candidate], count: int, *, short: bool,
+            spread: bool = False) -> list[_Candidate]:
+    """The best candidates (``spread``: a section's score damped by
+    :data:`SAME_SECTION` for each sentence already taken from it), none redundant,
+    within the text limit. Lazy greedy: a candidate whose section gave a sentence since
+    it was queued is queued again at its damped score (scores only fall)."""
     chosen: list[_Candidate] = []
     used = 0
-    for candidate in _order(candidates):
-        if len(chosen) >= count:
-            break
+    taken: dict[int, int] = {}
+    damp = SAME_SECTION if spread else 1.0
+    ordered = _order(candidates)
+    queue = [(-c.score, rank, 0) for rank, c in enumerate(ordered)]
+    heapq.heapify(queue)
+    while queue and len(chosen) < count:
+        _, rank, seen = heapq.heappop(queue)
+        candidate = ordered[rank]
+        now = taken.get(candidate.section, 0)
+        if now != seen:
+            heapq.heappush(queue, (-candidate.score * damp ** now, rank, now))
+            continue
         size = len(candidate.sentence.text)
         if used + size > SUMMARY_TEXT_LIMIT:
             continue
@@ -301,6 +317,7 @@ def _choose(candidates: list[_Candidate], count: int, *, short: bool) -> list[_C
         if candidate.vector or not chosen:
             chosen.append(candidate)
             used += size
+            taken[candidate.section] = now + 1
         if short and len(chosen) == 2 and used >= SHORT_TWO_CHARS:
             break
     return chosen

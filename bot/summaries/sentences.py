@@ -72,7 +72,15 @@ _CODE_SPAN = re.compile(r"`[^`\n]{1,500}+`")
 _MD_LINK = re.compile(r"!?\[([^\[\]\n]{0,400}+)\]\([^()\s]{0,2000}+\)")
 _TS = r"\d{1,2}:\d{2}(?::\d{2})?"
 # timestamps the parser left in the text: "[01:17:00, 01:02:19]", "(00:12:34)"
-_LEFT_STAMPS = re.compile(r"[ \t]?+[\[(]" + _TS + r"(?:,[ \t]?" + _TS + r"){0,30}[\])]")
+_LEFT_STAMPS = re.compile(
+    r"[ \t]?+[\[(]" + _TS + r"(?:[ \t]?+[,|;–-][ \t]?+" + _TS + r"){0,30}+[\])]")
+_STAMP_VALUE = re.compile(_TS)
+# what the parser leaves where it lifted a moment out: "words ." and "words ()."
+_LOOSE_PUNCTUATION = re.compile(r"[ \t]++(?=[.,;:!?](?:\s|$))|[ \t]*+(?:\(\s*+\)|\[\s*+\])")
+# a line of program code outside a fence: "const q = x;", "def f(x):", "}"
+_CODE_LINE = re.compile(
+    r"(?:(?:const|let|var|auto|int|val)[ \t]++[\w$]++[ \t]*+=|(?:def|function|fn|func)[ \t]++\w++[ \t]*+\("
+    r"|(?:import|#include|using|package)[ \t]|[})\]][;,)]*+[ \t]*+$)")
 _EMPHASIS = re.compile(r"\*\*++|__++|~~++|(?<![\w*])\*(?=[^\s*])|(?<=[^\s*])\*(?![\w*])")
 _SPACES = re.compile(r"\s++")
 
@@ -177,13 +185,23 @@ def _lines(text: str) -> Iterable[tuple[int, int, str]]:
                 math = not math  # (a one-line "$$x$$" opens nothing)
             yield pos, end, "skip"
         elif (in_fence or math or _TABLE.match(text, pos, end) or _RULE.fullmatch(text, pos, end)
-              or (head.startswith("<") and _HTML_LINE.match(text, pos, end))):
+              or (head.startswith("<") and _HTML_LINE.match(text, pos, end))
+              or _CODE_LINE.match(head) or _code_ending(head)):
             yield pos, end, "skip"
         else:
             yield pos, end, "text"
         if nl == -1:
             break
         pos = nl + 1
+
+
+_CODE_MARKS = re.compile(r"\w\(|\w\.[A-Za-z_]\w|\S[ \t]?+=[ \t]?+\S|\)[ \t]*+\{")
+
+
+def _code_ending(line: str) -> bool:
+    """A line that ends as code does (``foo(bar);``, ``if (x) {``), not as a clause
+    ("the right to vote;")."""
+    return line.endswith((";", "{")) and _CODE_MARKS.search(line) is not None
 
 
 def _spans(text: str, lines: list[tuple[int, int, str]]) -> Iterable[tuple[int, int, str]]:
@@ -306,8 +324,8 @@ def _display(text: str, start: int, end: int) -> tuple[str, int | None, float, b
         if ":" in piece:
             found = _LEFT_STAMPS.search(piece)
             if found is not None:
-                value = found.group().strip(" \t[]()").split(",")[0].strip()
-                parsed = parse_timestamp(value)
+                value = _STAMP_VALUE.search(found.group())
+                parsed = parse_timestamp(value.group()) if value is not None else None
                 stamp = parsed[0] if parsed is not None else None
                 piece = _LEFT_STAMPS.sub("", piece)
         if "](" in piece:
@@ -320,6 +338,8 @@ def _display(text: str, start: int, end: int) -> tuple[str, int | None, float, b
     if "*" in piece or "_" in piece or "~" in piece:
         piece = _EMPHASIS.sub("", piece)
     piece = _SPACES.sub(" ", piece).strip()
+    if " ." in piece or " ," in piece or "()" in piece or "[]" in piece or " ;" in piece:
+        piece = _LOOSE_PUNCTUATION.sub("", piece)
     if not _WORD_CHARS.search(piece):
         return "", None, 0.0, False
     if len(piece) > MAX_SENTENCE_CHARS or clipped:

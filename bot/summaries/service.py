@@ -16,6 +16,7 @@ thread; the summarizer ranks in a thread too. Failures the member can fix are
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -134,7 +135,7 @@ class SummaryService:
         parts = (list(found.sections) if chosen is None
                  else _with_subsections(found.sections, chosen))
         inputs = tuple(InputSection(s.index, s.heading, s.text, s.moments) for s in parts)
-        if not any(split_sentences(s.text) for s in inputs if s.text.strip()):
+        if not await asyncio.to_thread(_has_sentences, inputs):
             raise NothingToSummarize(found.title, None if chosen is None
                                      else (chosen.heading or INTRO_NAME))
         source = SummaryInput(
@@ -147,26 +148,15 @@ class SummaryService:
     async def sections(self, note: str) -> list[tuple[str, str]]:
         """The section choices of ``note``: ``("whole note", "")`` first, then (name, value)
         per section with text (names and values of at most 100 characters; a repeated
-        heading numbered). ``[]`` when the note is unknown (nothing to offer)."""
+        heading numbered; a section with no sentence, even under it, left out). ``[]`` when
+        the note is unknown (nothing to offer)."""
         hit = await self._resolve(clean_user_text(note or "", 400), strict=False)
         if hit is None:
             return []
         found = await self._read(hit.note_id)
         if found is None:
             return []
-        out = [(WHOLE_NOTE, "")]
-        seen: dict[str, int] = {}
-        for s in found.sections:
-            if not any(p.text.strip() for p in _with_subsections(found.sections, s)):
-                continue
-            name = s.heading or INTRO_NAME
-            key = fold(name)
-            seen[key] = seen.get(key, 0) + 1
-            if seen[key] > 1:
-                suffix = f" ({seen[key]})"
-                name = _clip(name, MAX_CHOICE_CHARS - len(suffix)) + suffix
-            out.append((_clip(name, MAX_CHOICE_CHARS), str(s.index)))
-        return out
+        return await asyncio.to_thread(_choices, found)
 
     # ------------------------------------------------------------------ helpers
 
@@ -203,6 +193,28 @@ def _read_note(con: sqlite3.Connection, note_id: int) -> _Note | None:
     content_hash = digest.hex() if isinstance(digest, bytes) else str(digest or "")
     return _Note(row["id"], row["channel"], row["channel_name"], row["slug"], row["title"],
                  row["video_id"], row["episode_title"], content_hash, tuple(sections))
+
+
+def _has_sentences(sections: tuple[InputSection, ...]) -> bool:
+    return any(split_sentences(s.text) for s in sections if s.text.strip())
+
+
+def _choices(note: _Note) -> list[tuple[str, str]]:
+    """``("whole note", "")``, then (name, index) per section that has sentences of its own
+    or in its subsections; a repeated heading numbered; at most 100 characters each."""
+    out = [(WHOLE_NOTE, "")]
+    seen: dict[str, int] = {}
+    for s in note.sections:
+        if not any(split_sentences(p.text) for p in _with_subsections(note.sections, s)):
+            continue
+        name = s.heading or INTRO_NAME
+        key = fold(name)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            suffix = f" ({seen[key]})"
+            name = _clip(name, MAX_CHOICE_CHARS - len(suffix)) + suffix
+        out.append((_clip(name, MAX_CHOICE_CHARS), str(s.index)))
+    return out
 
 
 def _match_section(note: _Note, asked: str) -> _Section | None:
