@@ -84,25 +84,73 @@ def render_inline(raw: str) -> tuple[str, list[RawStamp], list[RawLink]]:
         return raw, [], []
     stamps: list[RawStamp] = []
     links: list[RawLink] = []
+    leftovers = False
     if "yt-timestamp" not in raw:
         text = _render_other(raw, 0, 0, stamps, links)
     else:
-        text = _render_with_anchors(raw, stamps, links)
+        text, leftovers = _render_with_anchors(raw, stamps, links)
     if "[[" in text or "]]" in text:
         text, cuts = drop_stray_brackets(text, want_cuts=bool(stamps))
         if cuts:
             starts = [cut[0] for cut in cuts]
             stamps = [(sec, rep, shift_offset(off, cuts, starts), at) for sec, rep, off, at in stamps]
+    if leftovers:
+        text, stamps = _drop_leftovers(text, stamps)
     return text, stamps, links
 
 
-def _render_with_anchors(raw: str, stamps: list[RawStamp], links: list[RawLink]) -> str:
+# What a cut-out anchor leaves around it: "words ." (a space before punctuation), "()"
+# and "[]" that held it, a run of commas between anchors ("1/12,,."); only removed where a
+# stamp sits, so "f()" or "x = []" written in a note stays
+_AROUND = " \t([,"  # what a stamp with leftovers has just before it (or "," after it)
+_BEFORE = " \t([,"  # just before an anchor, and ...
+_AFTER = " \t.,;:!?)]"  # ... just after it: maybe punctuation left behind
+_AFTER_STRICT = ".,;:!?)]"  # after "(", "[" or ",": only these make leftovers
+_REACH = 24  # characters looked at on each side of a stamp
+_LEFTOVER = re.compile(
+    r"[ \t]*+(?P<open>[(\[])[ \t]*+[)\]]|[ \t]++(?=[.,;:!?)\]])|,(?=[ \t]*+[,.;:!?)])")
+
+
+def _drop_leftovers(text: str, stamps: list[RawStamp]) -> tuple[str, list[RawStamp]]:
+    """``text`` without the punctuation that anchors cut out of it left behind, and the
+    stamps' offsets moved with it. Only a few characters around each stamp are looked at."""
+    pieces: list[str] = []
+    cuts: list[tuple[int, int, int]] = []
+    pos = removed = 0
+    for off in sorted({off for _, _, off, _ in stamps}):
+        if off < pos:
+            continue
+        if not ((off and text[off - 1] in _AROUND) or text[off : off + 1] == ","):
+            continue  # "word<anchor>.": nothing left behind
+        for match in _LEFTOVER.finditer(text, max(pos, off - _REACH), off + _REACH):
+            if match.end() < off or match.start() > off:
+                continue
+            opened = match.group("open")
+            if opened and not match.start("open") < off < match.end():
+                continue  # "foo()" the note wrote, next to the stamp
+            pieces.append(text[pos : match.start()])
+            cuts.append((match.start(), match.end() - match.start(), match.start() - removed))
+            removed += match.end() - match.start()
+            pos = match.end()
+    if not cuts:
+        return text, stamps
+    pieces.append(text[pos:])
+    starts = [cut[0] for cut in cuts]
+    return "".join(pieces), [(sec, rep, shift_offset(off, cuts, starts), raw_at)
+                             for sec, rep, off, raw_at in stamps]
+
+
+def _render_with_anchors(raw: str, stamps: list[RawStamp],
+                         links: list[RawLink]) -> tuple[str, bool]:
+    """The text, and whether an anchor may have left punctuation behind ("words ().",
+    "1/12,,."): then :func:`_drop_leftovers` has a look."""
     # The generator's own anchor form is most of the markup: let the regex engine cut
     # the text at each one, then walk the pieces (several times faster than scanning).
     parts = _ANCHOR.split(raw)
     out: list[str] = []
     out_len = 0
     raw_pos = 0
+    leftovers = False
     for k in range(0, len(parts), 3):
         if k:
             value, label = parts[k - 2], parts[k - 1]
@@ -118,6 +166,9 @@ def _render_with_anchors(raw: str, stamps: list[RawStamp], links: list[RawLink])
             if stamps and stamps[-1][2] > out_len:
                 last = stamps[-1]
                 stamps[-1] = (last[0], last[1], out_len, last[3])
+        if k and not leftovers and text[:1] in _AFTER:
+            before = next((piece[-1] for piece in reversed(out) if piece), "")
+            leftovers = before in _BEFORE and (before in " \t" or text[:1] in _AFTER_STRICT)
         rendered = (
             _render_other(text, out_len, raw_pos, stamps, links, k + 1 < len(parts))
             if "[" in text or "<" in text else text
@@ -125,7 +176,7 @@ def _render_with_anchors(raw: str, stamps: list[RawStamp], links: list[RawLink])
         out.append(rendered)
         out_len += len(rendered)
         raw_pos += len(text)
-    return "".join(out)
+    return "".join(out), leftovers
 
 
 def _render_tag(raw: str, i: int) -> tuple[str, int, tuple[int, bool] | None] | None:

@@ -15,6 +15,9 @@ import re
 # the tidying of a body (``sections._tidy``): blanks at line ends cut, blank runs folded
 TRAILING_SPACE = re.compile(r"(?<![ \t])[ \t]++$", re.MULTILINE)
 BLANK_RUN = re.compile(r"\n{3,}")
+# what BLANK_RUN folds once TRAILING_SPACE has emptied lines of blanks: three or more line
+# ends with only blanks between them
+_FOLDED_RUN = re.compile(r"\n(?:[ \t]*+\n){2,}+")
 
 
 class LineMap:
@@ -37,16 +40,17 @@ class LineMap:
 
     def _build(self) -> None:
         body = self._body
-        if " \n" in body or "\t" in body or body.endswith(" "):
-            body = TRAILING_SPACE.sub("", body)  # what the tidying folds blank runs of
         removed = 0
         line = 0
         pos = 0
-        for run in BLANK_RUN.finditer(body):
+        for run in _FOLDED_RUN.finditer(body):
             line += body.count("\n", pos, run.start())
             pos = run.start()
             folded = line - removed  # the run starts at the end of this tidied line
-            removed += len(run.group(0)) - 2
+            newlines = run.group(0).count("\n")
+            line += newlines
+            pos = run.end()
+            removed += newlines - 2
             self._folds.append(folded + 2)
             self._removed.append(removed)
         self._ready = True

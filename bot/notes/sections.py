@@ -16,7 +16,7 @@ from bot.notes.frontmatter import meta_str, meta_video_id, split_frontmatter
 from bot.notes.inline import RawLink, RawStamp, render_inline
 from bot.notes.lines import BLANK_RUN, TRAILING_SPACE, LineMap
 from bot.notes.names import clean_line
-from bot.notes.quotes import CALLOUT_MARK, HAS_QUOTE_LINE, PREFIX_HINT, Stamps, quotes_in
+from bot.notes.quotes import CALLOUT_MARK, INDENTED_QUOTE_LINE, PREFIX_HINT, Stamps, quotes_in
 from bot.notes.records import Blockquote, Link, ParsedNote, Section, Timestamp
 
 MAX_TITLE_LENGTH = 300
@@ -157,7 +157,8 @@ def parse_note(text: str, channel: str, slug: str, warnings: list[str] | None = 
             continue
         index = len(sections)
         # (a blockquote may be indented, under a list item)
-        has_quotes = ">" in raw and HAS_QUOTE_LINE.search(raw) is not None
+        has_quotes = ">" in raw and (raw.lstrip().startswith(">") or "\n>" in raw
+                                     or INDENTED_QUOTE_LINE.search(raw) is not None)
         display = CALLOUT_MARK.sub(r"\1", raw) if has_quotes and "[!" in raw else raw
         plain, raw_stamps, raw_links = render_inline(display)
         lead = len(plain) - len(plain.lstrip("\n"))
