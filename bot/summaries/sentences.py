@@ -20,11 +20,10 @@ word that can start a sentence come next. It does not end:
   an upper-case word follows;
 * inside an inline code span.
 
-Left out of the sentences (they are never summary text): fenced code and ``$$`` math
-blocks, tables, rules, HTML lines. Heading-like lines (``#### x``, a line all in bold, a
-line ending in ``:`` such as "The steps are:") are kept as sentences of their own kind, so
-that their moments can pass to the sentence after them, but they are not
-:attr:`Sentence.usable`.
+Left out of the sentences (never summary text): fenced code (not a ```` ```markdown ````
+fence: prose) and ``$$`` math blocks, tables, rules, HTML lines, lines of program code.
+Heading-like lines (``#### x``, a line all in bold, a line ending in ``:``) are sentences
+of their own kind, not :attr:`Sentence.usable`, that pass their moments to the next.
 
 Display text (:attr:`Sentence.text`) drops the markdown a reply would show literally:
 list and quote markers, emphasis marks, backticks (a sentence made mostly of inline code is
@@ -37,9 +36,8 @@ that ends just before it (the generator writes a moment after the sentence it st
 a moment in text left out (a code block, a table) belongs to none.
 
 A giant sentence (a line of 50 KB without a full stop) is the one case where text is cut:
-its display text is clipped at :data:`MAX_SENTENCE_CHARS`, at a word boundary when there
-is one in its last fifth, and ends with "…" (:attr:`Sentence.clipped`). Its span still
-covers the whole sentence.
+its display text is clipped at :data:`MAX_SENTENCE_CHARS`, at a word boundary when there is
+one in its last fifth, with "…" (:attr:`Sentence.clipped`); its span stays whole.
 """
 
 from __future__ import annotations
@@ -47,7 +45,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.notes.fences import fence_ranges
 from bot.notes.timestamps import parse_timestamp
@@ -75,6 +73,8 @@ _TS = r"\d{1,2}:\d{2}(?::\d{2})?"
 _LEFT_STAMPS = re.compile(
     r"[ \t]?+[\[(]" + _TS + r"(?:[ \t]?+[,|;–-][ \t]?+" + _TS + r"){0,30}+[\])]")
 _STAMP_VALUE = re.compile(_TS)
+_PROSE_FENCE = re.compile(r"[ \t]{0,3}+(?:`{3,}+|~{3,}+)[ \t]*+(?:markdown|md)[ \t]*+(?:\n|$)",
+                          re.IGNORECASE)
 # what the parser leaves where it lifted a moment out: "words ." and "words ()."
 _LOOSE_PUNCTUATION = re.compile(r"[ \t]++(?=[.,;:!?](?:\s|$))|[ \t]*+(?:\(\s*+\)|\[\s*+\])")
 # a line of program code outside a fence: "const q = x;", "def f(x):", "}"
@@ -168,7 +168,8 @@ def _skipped_ranges(lines: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
 
 def _lines(text: str) -> Iterable[tuple[int, int, str]]:
     """Each line as (start, end, kind): ``skip`` for what is left out, else ``text``."""
-    fences = fence_ranges(text)
+    # a fence opened as ```markdown holds the note's prose (a generator wrapped it): read it
+    fences = [r for r in fence_ranges(text) if not _PROSE_FENCE.match(text, r[0])]
     fence_at = 0
     math = False
     pos = 0
@@ -184,7 +185,8 @@ def _lines(text: str) -> Iterable[tuple[int, int, str]]:
             if not (len(head) > 2 and head.endswith("$$") and end - pos < 400):
                 math = not math  # (a one-line "$$x$$" opens nothing)
             yield pos, end, "skip"
-        elif (in_fence or math or _TABLE.match(text, pos, end) or _RULE.fullmatch(text, pos, end)
+        elif (in_fence or math or head.startswith(("```", "~~~"))
+              or _TABLE.match(text, pos, end) or _RULE.fullmatch(text, pos, end)
               or (head.startswith("<") and _HTML_LINE.match(text, pos, end))
               or _CODE_LINE.match(head) or _code_ending(head)):
             yield pos, end, "skip"
@@ -393,12 +395,5 @@ def _with_moments(found: list[Sentence], moments: Sequence[tuple[int, int]],
         else:
             stamps = stamps or carried
             carried = []
-        out.append(_replace(sentence, tuple(dict.fromkeys(stamps))))
+        out.append(replace(sentence, moments=tuple(dict.fromkeys(stamps))))
     return out
-
-
-def _replace(sentence: Sentence, moments: tuple[int, ...]) -> Sentence:
-    if moments == sentence.moments:
-        return sentence
-    return Sentence(sentence.index, sentence.start, sentence.end, sentence.text, sentence.kind,
-                    moments, sentence.words, sentence.code_share, sentence.clipped)

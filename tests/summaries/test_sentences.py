@@ -109,6 +109,14 @@ def test_code_tables_and_math_are_left_out() -> None:
     assert texts(text) == ["Before the code block here.", "After the code block here."]
 
 
+def test_a_markdown_fence_holds_prose() -> None:
+    assert texts("```markdown\nThe wrapped article reads as prose. It has two sentences.\n```\n"
+                 "```python\nx = 1. Y = 2.\n```") == [
+        "The wrapped article reads as prose.", "It has two sentences."]
+    assert texts("```md\nNever closed but still prose here.") == [
+        "Never closed but still prose here."]
+
+
 def test_inline_code_is_shown_without_backticks_and_mostly_code_is_not_usable() -> None:
     found = split_sentences("Open the `settings.toml` file before you start the server. "
                             "Run `docker compose up --build -d`.")
