@@ -15,11 +15,15 @@
 4. **Graph**: LexRank with continuous weights: edges are the cosine similarities above
    :data:`EDGE_MIN`; PageRank by power iteration, damping :data:`DAMPING`, until the
    scores move less than :data:`TOLERANCE` (at most :data:`MAX_ITERATIONS` rounds).
-5. **Structure**: the score is multiplied for a section's opening sentence, a sentence of
-   a "Conclusion", "Summary" or "Key takeaways" section (or one that opens with "In
-   summary", "Overall", ...), a sentence that carries a moment; very short and very long
-   sentences are damped.
-6. **Choice**: best first (ties: earlier first), skipping a sentence too close to one
+5. **Structure**: the score is multiplied for a section's opening sentence (its topic
+   sentence: :data:`LEAD_BOOST` in a summary of a section, :data:`OPENING_BOOST` in a
+   whole note, where the note's first section, its overview, weighs :data:`INTRO_BOOST`),
+   a sentence of a "Conclusion", "Summary" or "Key takeaways" section (or one that opens
+   with "In summary", "Overall", ...), a sentence that carries a moment; very short and
+   very long sentences are damped. (Weights set on the notes' own conclusion sections as
+   references, then on ``benchmarks/summary_refs``.)
+6. **Choice**: best first (ties: earlier first; in a whole note each sentence taken from a
+   section damps that section's next by :data:`SAME_SECTION`), skipping one too close to one
    already chosen (cosine over :data:`REDUNDANCY`) or one that would take the text past
    :data:`~bot.summaries.records.SUMMARY_TEXT_LIMIT`; then put back in document order.
    Short: 3 sentences (2 when the first two are long already), medium 5, long 10; a whole
@@ -62,12 +66,13 @@ COUNTS = {"short": 3, "medium": 5, "long": 10}
 SHORT_TWO_CHARS = 450  # a short summary stops at two sentences of this many characters
 MAX_LINES = 15  # a summary's sentences at most: room for a moment link after each in an embed
 
-OPENING_BOOST = 1.25
+OPENING_BOOST = 1.25  # a section's opening sentence, in a whole note
 CONCLUSION_BOOST = 1.3
 MOMENT_BOOST = 1.1
 SHORT_DAMP = 0.8  # fewer than SHORT_WORDS words
 LONG_DAMP = 0.85  # more than LONG_WORDS words
 INTRO_BOOST = 3.0  # the note's first section (its opening text, mostly), in a whole note
+LEAD_BOOST = 2.0  # the opening sentence, in a summary of one section (its topic sentence)
 IDF_POWER = 0.5  # the vault's IDF damped: a rare name should not outweigh the topic's words
 SHORT_WORDS = 7
 LONG_WORDS = 60
@@ -114,8 +119,8 @@ def summarize_input(source: SummaryInput, length: str, weights: TermWeights | No
     if length not in LENGTHS:
         raise ValueError(f"unknown length: {length!r}")
     weights = weights or TermWeights.uniform()
-    candidates = _candidates(source.sections, weights)
     whole = source.section_index is None and len(source.sections) > 1
+    candidates = _candidates(source.sections, weights, whole)
     _rank(candidates, whole)
     if whole and length == "long":
         chosen = _one_per_section(candidates)
@@ -133,7 +138,8 @@ def summarize_input(source: SummaryInput, length: str, weights: TermWeights | No
 # ---------------------------------------------------------------------------- candidates
 
 
-def _candidates(sections: tuple[InputSection, ...], weights: TermWeights) -> list[_Candidate]:
+def _candidates(sections: tuple[InputSection, ...], weights: TermWeights,
+                whole: bool) -> list[_Candidate]:
     idf = weights.get()
     unknown = weights.unknown
     out: list[_Candidate] = []
@@ -146,8 +152,8 @@ def _candidates(sections: tuple[InputSection, ...], weights: TermWeights) -> lis
         for n, sentence in enumerate(usable):
             boost = 1.0
             if n == 0:
-                boost *= OPENING_BOOST
-            if position == 0 and len(sections) > 1:
+                boost *= OPENING_BOOST if whole else LEAD_BOOST
+            if position == 0 and whole:
                 boost *= INTRO_BOOST
             if conclusion or _CONCLUDING_OPENING.match(sentence.text):
                 boost *= CONCLUSION_BOOST
