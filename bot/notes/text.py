@@ -70,3 +70,21 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     while cut.endswith("\\"):
         cut = cut[:-1]
     return cut.rstrip() + ellipsis
+
+
+def balance_quotes(text: str) -> str:
+    """A piece of a quotation cut out alone ('"A wall is a suggestion.') without the
+    quote mark that has no partner in it, at its start or its end."""
+    for opening, closing in (('"', '"'), ("“", "”")):
+        if opening == closing:
+            unmatched = text.count(opening) % 2 == 1
+            starts, ends = unmatched, unmatched
+        else:
+            starts = text.count(opening) > text.count(closing)
+            ends = text.count(closing) > text.count(opening)
+        if starts and text.startswith(opening):
+            text = text[1:].lstrip()
+        elif ends and text.rstrip(".,;:!?").endswith(closing):
+            cut = text.rstrip(".,;:!?")
+            text = cut[:-1].rstrip() + text[len(cut):]
+    return text

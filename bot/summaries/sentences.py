@@ -26,10 +26,9 @@ Heading-like lines (``#### x``, a line all in bold, a line ending in ``:``) are 
 of their own kind, not :attr:`Sentence.usable`, that pass their moments to the next.
 
 Display text (:attr:`Sentence.text`) drops the markdown a reply would show literally:
-list and quote markers, emphasis marks, backticks (a sentence made mostly of inline code is
-not usable), ``[label](url)`` (the label stays) and the timestamp lists the parser left in
-the text (``[01:17:00, 01:02:19]``: the first becomes the sentence's moment when it has
-none). White space is folded.
+list and quote markers, emphasis, backticks (mostly inline code: not usable), ``[label](url)``
+(the label stays), a quote mark without its partner, and the timestamp lists the parser
+left (``[01:17:00, 01:02:19]``: the first becomes its moment when it has none).
 
 Moments: a moment belongs to the sentence whose span holds its offset, or to the sentence
 that ends just before it (the generator writes a moment after the sentence it stamps);
@@ -48,6 +47,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.notes.fences import fence_ranges
+from bot.notes.text import balance_quotes
 from bot.notes.timestamps import parse_timestamp
 
 MAX_SENTENCE_CHARS = 1000  # a longer sentence is clipped (the last resort: see above)
@@ -344,6 +344,7 @@ def _display(text: str, start: int, end: int) -> tuple[str, int | None, float, b
         piece = _LOOSE_PUNCTUATION.sub("", piece)
     if not _WORD_CHARS.search(piece):
         return "", None, 0.0, False
+    piece = balance_quotes(piece)
     if len(piece) > MAX_SENTENCE_CHARS or clipped:
         piece, clipped = clip(piece, MAX_SENTENCE_CHARS), True
     return piece, stamp, code_share, clipped

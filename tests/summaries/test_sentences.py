@@ -243,3 +243,11 @@ def test_hostile_megabyte_texts_split_within_a_deadline(text: str) -> None:
         found = split_sentences(text, moments)
     assert all(isinstance(s, Sentence) for s in found)
     assert all(len(s.text) <= MAX_SENTENCE_CHARS for s in found)
+
+
+def test_a_piece_of_a_quotation_loses_its_lone_quote_mark() -> None:
+    found = [s.text for s in split_sentences(
+        '"A wall is a suggestion with a steep price. Most of the time it pays attention."')]
+    assert found == ["A wall is a suggestion with a steep price.",
+                     "Most of the time it pays attention."]
+    assert [s.text for s in split_sentences('He said "yes" twice.')] == ['He said "yes" twice.']
