@@ -42,27 +42,33 @@ def identity(path: Path) -> Identity | None:
     return info.st_dev, info.st_ino
 
 
-def check_ownership(path: Path) -> Ownership:
-    """Prove that ``path`` is missing or a Notecast cache, or raise :class:`ForeignCacheFile`
-    (the file is only read, never written).
+class UnreadableFile(Exception):
+    """A file that is no readable SQLite database; ``str()`` says why in a few words."""
+
+
+def sqlite_header(path: Path, *, damaged_ok: bool = False) -> tuple[int, int] | None:
+    """(application id, user version) of the SQLite database at ``path``, ``None`` when
+    there is nothing there; :class:`UnreadableFile` for anything that is no SQLite database
+    (a folder, an empty file, text). ``damaged_ok``: a database SQLite cannot read (bad
+    pages, cut short) is judged by its raw header.
 
     The header is read through SQLite (read-only, immutable), never with a plain ``open()``:
     closing a descriptor of the file would drop every POSIX lock this process's SQLite
     connections hold on it, and another process would then delete the WAL under them."""
     try:
         info = os.stat(path)
-    except FileNotFoundError:
-        return Ownership(exists=False)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
     except OSError as exc:
-        raise ForeignCacheFile(path, f"cannot read it: {_reason(exc)}") from None
+        raise UnreadableFile(f"cannot read it: {_reason(exc)}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise ForeignCacheFile(path, "a folder")
+        raise UnreadableFile("a folder")
     if not stat.S_ISREG(info.st_mode):
-        raise ForeignCacheFile(path, "not a regular file")
+        raise UnreadableFile("not a regular file")
     if info.st_size == 0:
-        raise ForeignCacheFile(path, "an empty file")
+        raise UnreadableFile("an empty file")
     if info.st_size < 100:
-        raise ForeignCacheFile(path, "not an SQLite database")
+        raise UnreadableFile("not an SQLite database")
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         try:
@@ -72,9 +78,24 @@ def check_ownership(path: Path) -> Ownership:
             con.close()
     except sqlite3.DatabaseError as exc:
         if "not a database" in str(exc) or "encrypted" in str(exc):
-            raise ForeignCacheFile(path, "not an SQLite database") from None
+            raise UnreadableFile("not an SQLite database") from None
+        if not damaged_ok:
+            raise UnreadableFile(f"cannot read it: {exc}") from None
         # damaged (truncated, bad pages): only then the raw header decides, read directly
-        application_id, user_version = _raw_header(path, exc)
+        return _raw_header(path, exc)
+    return int(application_id), int(user_version)
+
+
+def check_ownership(path: Path) -> Ownership:
+    """Prove that ``path`` is missing or a Notecast cache, or raise :class:`ForeignCacheFile`
+    (the file is only read, never written)."""
+    try:
+        header = sqlite_header(path, damaged_ok=True)
+    except UnreadableFile as exc:
+        raise ForeignCacheFile(path, str(exc)) from None
+    if header is None:
+        return Ownership(exists=False)
+    application_id, user_version = header
     if application_id == sql.APPLICATION_ID:
         return Ownership(exists=True, user_version=user_version)
     if application_id != 0:
@@ -87,14 +108,14 @@ def check_ownership(path: Path) -> Ownership:
 
 def _raw_header(path: Path, error: Exception) -> tuple[int, int]:
     """(application id, user version) from the first 100 bytes of a file SQLite could not
-    read, or :class:`ForeignCacheFile` when it is not an SQLite database at all."""
+    read, or :class:`UnreadableFile` when it is not an SQLite database at all."""
     try:
         with open(path, "rb") as f:
             header = f.read(100)
     except OSError as exc:
-        raise ForeignCacheFile(path, f"cannot read it: {_reason(exc)}") from None
+        raise UnreadableFile(f"cannot read it: {_reason(exc)}") from None
     if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
-        raise ForeignCacheFile(path, f"cannot read it: {error}")
+        raise UnreadableFile(f"cannot read it: {error}")
     return int.from_bytes(header[68:72], "big"), int.from_bytes(header[60:64], "big")
 
 

@@ -16,11 +16,10 @@ import os
 import re
 import secrets
 import sqlite3
-import stat
 from pathlib import Path
 
 from bot.cache import sql as cache_sql
-from bot.cache.files import alive, fsync, remove_database, user
+from bot.cache.files import UnreadableFile, alive, fsync, remove_database, sqlite_header, user
 from bot.state.errors import ForeignStateFile, StateUnwritable
 from bot.state.migrations import APPLICATION_ID
 
@@ -29,34 +28,15 @@ _NEW = ".new-"
 
 def check_ownership(path: Path) -> bool:
     """True if ``path`` holds a state database of ours, False if there is nothing there;
-    anything else raises :class:`ForeignStateFile` (the file is only read, never written).
-
-    The header is read through SQLite (read-only, immutable), not with ``open()``: closing a
-    descriptor of the file would drop the POSIX locks this process's connections hold."""
+    anything else raises :class:`ForeignStateFile` (the file is only read, never written,
+    through :func:`bot.cache.files.sqlite_header`)."""
     try:
-        info = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
+        header = sqlite_header(path)
+    except UnreadableFile as exc:
+        raise ForeignStateFile(path, str(exc)) from None
+    if header is None:
         return False  # (through a file: creating it says why it cannot be made)
-    except OSError as exc:
-        raise ForeignStateFile(path, f"cannot read it: {_reason(exc)}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ForeignStateFile(path, "a folder")
-    if not stat.S_ISREG(info.st_mode):
-        raise ForeignStateFile(path, "not a regular file")
-    if info.st_size == 0:
-        raise ForeignStateFile(path, "an empty file")
-    if info.st_size < 100:
-        raise ForeignStateFile(path, "not an SQLite database")
-    try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-        try:
-            application_id = con.execute("PRAGMA application_id").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
-        if "not a database" in str(exc) or "encrypted" in str(exc):
-            raise ForeignStateFile(path, "not an SQLite database") from None
-        raise ForeignStateFile(path, f"cannot read it: {exc}") from None
+    application_id = header[0]
     if application_id == APPLICATION_ID:
         return True
     if application_id == cache_sql.APPLICATION_ID:
