@@ -22,6 +22,7 @@ class InputSection:
     heading: str
     text: str
     moments: tuple[tuple[int, int], ...]
+    level: int = 0  # 0 for the text before the first heading, else the heading's level
 
 
 @dataclass(frozen=True, slots=True)

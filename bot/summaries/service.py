@@ -20,7 +20,7 @@ import asyncio
 import json
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import replace
 
 from bot.cache import sql as cache_sql
 from bot.cache.errors import CacheDamaged
@@ -81,28 +81,6 @@ class NothingToSummarize(UserFacingError):
         super().__init__(f"{where} has no text to summarize.")
 
 
-@dataclass(frozen=True, slots=True)
-class _Section:
-    index: int
-    level: int
-    heading: str  # cleaned for display and matching
-    text: str
-    moments: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class _Note:
-    note_id: int
-    channel: str
-    channel_name: str
-    slug: str
-    title: str
-    video_id: str | None
-    episode_title: str | None
-    content_hash: str
-    sections: tuple[_Section, ...]
-
-
 class SummaryService:
     """Summaries of the notes of one cache; ``topics`` resolves what the member typed.
     ``summarizer``: the extractive one (vault-wide term weights) unless another is given."""
@@ -132,17 +110,13 @@ class SummaryService:
         if not asked and hit.section_index is not None and _SECTION_VALUE.fullmatch(typed):
             asked = str(hit.section_index)  # a note's section picked in the note option
         chosen = _match_section(found, asked)
-        parts = (list(found.sections) if chosen is None
-                 else _with_subsections(found.sections, chosen))
-        inputs = tuple(InputSection(s.index, s.heading, s.text, s.moments) for s in parts)
+        inputs = (found.sections if chosen is None
+                  else tuple(_with_subsections(found.sections, chosen)))
         if not await asyncio.to_thread(_has_sentences, inputs):
             raise NothingToSummarize(found.title, None if chosen is None
                                      else (chosen.heading or INTRO_NAME))
-        source = SummaryInput(
-            note_id=found.note_id, channel=found.channel, channel_name=found.channel_name,
-            slug=found.slug, title=found.title, video_id=found.video_id,
-            episode_title=found.episode_title, content_hash=found.content_hash,
-            sections=inputs, section_index=None if chosen is None else chosen.index)
+        source = replace(found, sections=inputs,
+                         section_index=None if chosen is None else chosen.index)
         return await self.summarizer.summarize(source, size, guild_id=guild_id)
 
     async def sections(self, note: str) -> list[tuple[str, str]]:
@@ -170,14 +144,15 @@ class SummaryService:
             raise UnknownNote(typed)
         return hit
 
-    async def _read(self, note_id: int) -> _Note | None:
+    async def _read(self, note_id: int) -> SummaryInput | None:
+        """The note with every section (``section_index`` None: the whole note)."""
         try:
             return await self.cache.read(lambda con: _read_note(con, note_id), None)
         except CacheDamaged:
             raise NotesLoading() from None
 
 
-def _read_note(con: sqlite3.Connection, note_id: int) -> _Note | None:
+def _read_note(con: sqlite3.Connection, note_id: int) -> SummaryInput | None:
     cursor = con.cursor()
     cursor.row_factory = sqlite3.Row
     row = cursor.execute(cache_sql.NOTE_CARD, {"note_id": note_id}).fetchone()
@@ -186,20 +161,21 @@ def _read_note(con: sqlite3.Connection, note_id: int) -> _Note | None:
     sections = []
     for r in cursor.execute(NOTE_SECTIONS, {"note_id": note_id}).fetchall():
         moments = tuple((int(m[0]), int(m[1])) for m in json.loads(r["moments"] or "[]"))
-        sections.append(_Section(r["idx"], r["level"], clean_heading(r["heading"] or ""),
-                                 r["body"], moments))
+        sections.append(InputSection(r["idx"], clean_heading(r["heading"] or ""), r["body"],
+                                     moments, r["level"]))
     found = cursor.execute(FILE_HASH, {"path": row["path"]}).fetchone()
     digest = found["hash"] if found is not None else None
     content_hash = digest.hex() if isinstance(digest, bytes) else str(digest or "")
-    return _Note(row["id"], row["channel"], row["channel_name"], row["slug"], row["title"],
-                 row["video_id"], row["episode_title"], content_hash, tuple(sections))
+    return SummaryInput(row["id"], row["channel"], row["channel_name"], row["slug"],
+                        row["title"], row["video_id"], row["episode_title"], content_hash,
+                        tuple(sections), None)
 
 
 def _has_sentences(sections: tuple[InputSection, ...]) -> bool:
     return any(split_sentences(s.text) for s in sections if s.text.strip())
 
 
-def _choices(note: _Note) -> list[tuple[str, str]]:
+def _choices(note: SummaryInput) -> list[tuple[str, str]]:
     """``("whole note", "")``, then (name, index) per section that has sentences of its own
     or in its subsections; a repeated heading numbered; at most 100 characters each."""
     out = [(WHOLE_NOTE, "")]
@@ -217,7 +193,7 @@ def _choices(note: _Note) -> list[tuple[str, str]]:
     return out
 
 
-def _match_section(note: _Note, asked: str) -> _Section | None:
+def _match_section(note: SummaryInput, asked: str) -> InputSection | None:
     """The section ``asked`` names (``None``: the whole note); :class:`UnknownSection`."""
     if not asked or fold(asked) == WHOLE_NOTE:
         return None
@@ -237,7 +213,8 @@ def _match_section(note: _Note, asked: str) -> _Section | None:
     raise UnknownSection(asked, note.title, [s.heading for s in note.sections if s.heading])
 
 
-def _with_subsections(sections: tuple[_Section, ...], chosen: _Section) -> list[_Section]:
+def _with_subsections(sections: tuple[InputSection, ...],
+                      chosen: InputSection) -> list[InputSection]:
     """``chosen`` and the sections under it (deeper headings that follow it)."""
     out = [chosen]
     if chosen.level == 0:
