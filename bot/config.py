@@ -27,14 +27,36 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+from bot.config_values import (
+    LOG_FORMATS,
+    LOG_LEVELS,
+    MAX_LLM_TIMEOUT,
+    SUMMARIZERS,
+    WATCH_MODES,
+    _amount,
+    _choice,
+    _count,
+    _flag,
+    _guild,
+    _host,
+    _level,
+    _model,
+    _port,
+    _positive,
+    _shard_ids,
+    _summarizer,
+    _timeout,
+    _url,
+)
+
+__all__ = ["LOG_FORMATS", "LOG_LEVELS", "MAX_LLM_TIMEOUT", "SAMPLE_VAULT", "SUMMARIZERS",
+           "WATCH_MODES", "ConfigError", "Secret", "Settings", "describe_source",
+           "find_config_file", "load_settings"]
 
 SAMPLE_VAULT = Path(__file__).resolve().parent / "sample_vault"
 LOCAL_CONFIG_FILE = Path("config") / "notecast.toml"
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
-SUMMARIZERS = ("extractive", "abstractive")
 STATE_DB_NAME = "notecast-state.db"  # the state database's file, by default beside the cache
-MAX_LLM_TIMEOUT = 600.0  # seconds; a deferred reply has 15 minutes
 
 
 class ConfigError(ValueError):
@@ -98,6 +120,22 @@ class Settings:
     llm_api_key: Secret = field(default_factory=lambda: Secret(""))
     llm_timeout_seconds: float = 20.0
     llm_daily_budget: int = 50  # abstractive summaries a server may ask for per UTC day
+    # quote of the day
+    qotd_late_posts: bool = True  # a post missed while down is made on start, that local day
+    qotd_tick_seconds: float = 30.0  # how often the scheduler looks for due posts
+    qotd_posts_per_second: float = 5.0  # scheduled posts, all servers together (staggered)
+    qotd_max_failures: int = 5  # failed tries in a row before a server's schedule is paused
+    # production: logs, the local status endpoint, sharding, the vault watcher
+    log_format: str = "text"  # or "json": one JSON object a line
+    ops_port: int = 0  # 0: off; else GET /health (and /metrics) on ops_host:ops_port
+    ops_host: str = "127.0.0.1"
+    metrics: bool = False  # serve Prometheus metrics at /metrics on the ops port
+    shard_count: int = 0  # 0: one process, Discord's recommended count (AutoShardedBot)
+    shard_ids: tuple[int, ...] | None = None  # the shards this process runs (None: all)
+    state_dsn: Secret = field(default_factory=lambda: Secret(""))  # postgresql://...: shared state
+    watch_vault: str = "auto"  # auto | events | poll | off: pick up vault changes at once
+    watch_debounce_seconds: float = 2.0
+    watch_poll_seconds: float = 30.0  # the polling fallback's interval
     # the settings file that was read (None: built-in defaults); not a setting itself
     config_file: Path | None = field(default=None, compare=False)
 
@@ -129,86 +167,27 @@ ENV_VARS: dict[str, str] = {
     "llm_api_key": "NOTECAST_LLM_API_KEY",
     "llm_timeout_seconds": "NOTECAST_LLM_TIMEOUT_SECONDS",
     "llm_daily_budget": "NOTECAST_LLM_DAILY_BUDGET",
+    "qotd_late_posts": "NOTECAST_QOTD_LATE_POSTS",
+    "qotd_tick_seconds": "NOTECAST_QOTD_TICK_SECONDS",
+    "qotd_posts_per_second": "NOTECAST_QOTD_POSTS_PER_SECOND",
+    "qotd_max_failures": "NOTECAST_QOTD_MAX_FAILURES",
+    "log_format": "NOTECAST_LOG_FORMAT",
+    "ops_port": "NOTECAST_OPS_PORT",
+    "ops_host": "NOTECAST_OPS_HOST",
+    "metrics": "NOTECAST_METRICS",
+    "shard_count": "NOTECAST_SHARD_COUNT",
+    "shard_ids": "NOTECAST_SHARD_IDS",
+    "state_dsn": "NOTECAST_STATE_DSN",
+    "watch_vault": "NOTECAST_WATCH_VAULT",
+    "watch_debounce_seconds": "NOTECAST_WATCH_DEBOUNCE_SECONDS",
+    "watch_poll_seconds": "NOTECAST_WATCH_POLL_SECONDS",
 }
 SETTINGS = frozenset(ENV_VARS)
-SECRETS = {"token": "DISCORD_TOKEN", "llm_api_key": "NOTECAST_LLM_API_KEY"}  # never in a file
+SECRETS = {"token": "DISCORD_TOKEN", "llm_api_key": "NOTECAST_LLM_API_KEY",
+           "state_dsn": "NOTECAST_STATE_DSN"}  # never in a file
+# a secret may also be read from a file (a Docker secret): DISCORD_TOKEN_FILE, ...
+SECRET_FILE_SUFFIX = "_FILE"
 PATHS = frozenset({"notes_dir", "db", "state_db"})
-
-
-def _count(raw: Any) -> int:
-    if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-        raise ValueError("must be a whole number")
-    value = int(raw)
-    if value < 0:
-        raise ValueError("must not be negative")
-    return value
-
-
-def _amount(raw: Any) -> float:
-    if isinstance(raw, bool):
-        raise ValueError("must be a number")
-    value = float(raw)
-    if not value >= 0:  # (also refuses nan)
-        raise ValueError("must be a number, not negative")
-    return value
-
-
-def _guild(raw: Any) -> int | None:
-    text = str(raw).strip()
-    if text in ("", "0"):
-        return None
-    if isinstance(raw, bool) or not text.isdigit():
-        raise ValueError("must be a server id (digits)")
-    return int(text)
-
-
-def _level(raw: Any) -> str:
-    level = str(raw).strip().upper()
-    if level not in LOG_LEVELS:
-        raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
-    return level
-
-
-def _summarizer(raw: Any) -> str:
-    name = str(raw).strip().lower()
-    if name not in SUMMARIZERS:
-        raise ValueError("must be extractive or abstractive")
-    return name
-
-
-def _url(raw: Any) -> str:
-    """An http(s) base URL with a host, and nothing the bot should not send or log."""
-    if not isinstance(raw, str):
-        raise TypeError("must be a URL")
-    text = raw.strip().rstrip("/")
-    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in text):
-        raise ValueError("must not hold spaces or control characters")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http:// or https:// URL with a host")
-    parts.port  # noqa: B018  (raises ValueError for a port that is not a number in range)
-    if parts.username is not None or parts.password is not None:
-        raise ValueError("must not hold a user or password: set NOTECAST_LLM_API_KEY")
-    if parts.query or parts.fragment or "?" in text or "#" in text:
-        raise ValueError("must not hold a query or fragment")
-    if parts.path.endswith("/chat/completions"):
-        raise ValueError("give the base URL (such as http://localhost:11434/v1), "
-                         "without /chat/completions")
-    return text
-
-
-def _model(raw: Any) -> str:
-    name = str(raw).strip()
-    if len(name) > 200 or any(ord(c) < 32 or ord(c) == 127 for c in name):
-        raise ValueError("must be a model name (at most 200 characters, one line)")
-    return name
-
-
-def _timeout(raw: Any) -> float:
-    value = _amount(raw)
-    if not 0 < value <= MAX_LLM_TIMEOUT:
-        raise ValueError(f"must be more than 0 and at most {MAX_LLM_TIMEOUT:g} seconds")
-    return value
 
 
 COERCE: dict[str, Callable[[Any], Any]] = {
@@ -225,6 +204,20 @@ COERCE: dict[str, Callable[[Any], Any]] = {
     "resync_minutes": _amount,
     "cooldown_seconds": _amount,
     "log_level": _level,
+    "state_dsn": lambda raw: Secret(str(raw).strip()),
+    "qotd_late_posts": _flag,
+    "qotd_tick_seconds": _positive,
+    "qotd_posts_per_second": _positive,
+    "qotd_max_failures": _count,
+    "log_format": _choice(LOG_FORMATS),
+    "ops_port": _port,
+    "ops_host": _host,
+    "metrics": _flag,
+    "shard_count": _count,
+    "shard_ids": _shard_ids,
+    "watch_vault": _choice(WATCH_MODES),
+    "watch_debounce_seconds": _amount,
+    "watch_poll_seconds": _positive,
 }
 
 
@@ -315,6 +308,8 @@ def load_settings(
     values = _file_values(path) if path is not None else {}
     for key, var in ENV_VARS.items():
         raw = env.get(var)
+        if (raw is None or raw.strip() == "") and key in SECRETS:
+            raw = _secret_file(env, var)
         if raw is not None and raw.strip() != "":
             values[key] = _coerce(key, raw, f"environment variable {var}", None)
     for key, raw in overrides.items():
@@ -324,8 +319,28 @@ def load_settings(
     return _checked(replace(Settings(), **values, config_file=path))
 
 
+def _secret_file(env: Mapping[str, str], var: str) -> str | None:
+    """The secret in the file that ``<VAR>_FILE`` names (a Docker secret), if set."""
+    named = env.get(var + SECRET_FILE_SUFFIX, "").strip()
+    if not named:
+        return None
+    try:
+        return Path(named).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {var}{SECRET_FILE_SUFFIX} ({named}): "
+                          f"{exc.strerror if isinstance(exc, OSError) else exc}",
+                          setting=var, source=var + SECRET_FILE_SUFFIX) from None
+
+
 def _checked(settings: Settings) -> Settings:
     """What no single setting shows: settings that only make sense together."""
+    if settings.shard_ids is not None:
+        if not settings.shard_count:
+            raise ConfigError("shard_ids (NOTECAST_SHARD_IDS) needs shard_count "
+                              "(NOTECAST_SHARD_COUNT)", setting="shard_ids")
+        if max(settings.shard_ids) >= settings.shard_count:
+            raise ConfigError(f"shard_ids {list(settings.shard_ids)}: each must be below "
+                              f"shard_count ({settings.shard_count})", setting="shard_ids")
     if settings.summarizer == "abstractive":
         missing = [name for name in ("llm_base_url", "llm_model") if not getattr(settings, name)]
         if missing:

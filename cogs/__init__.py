@@ -17,8 +17,15 @@ import importlib
 
 from cogs.replies import ConsoleCommand
 
-EXTENSIONS: tuple[str, ...] = ("cogs.stats", "cogs.topic", "cogs.search", "cogs.related",
-                               "cogs.quote", "cogs.quotes", "cogs.summarize")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.stats",
+    "cogs.topic",
+    "cogs.search",
+    "cogs.related",
+    "cogs.quote",
+    "cogs.quotes",
+    "cogs.summarize",
+)
 
 
 def console_commands() -> dict[str, ConsoleCommand]:
