@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.quotes.records import Quote
+
 
 class DayStatus(StrEnum):
     CHOSEN = "chosen"
@@ -96,3 +98,58 @@ class Shards:
 
     def owns(self, guild_id: int) -> bool:
         return (guild_id >> 22) % self.count in self.ids
+
+
+@dataclass(frozen=True, slots=True)
+class QotdStatus:
+    """What ``/qotd status`` (and ``/qotd set``'s answer) shows an admin.
+
+    ``next_post``: the next moment the scheduler posts (UTC; ``None`` when off or
+    paused); ``next_post_local``: the same in the server's zone, written for people
+    (``"Tue 8 Dec 2026, 09:00 CET"``);
+    ``pool_size``: quotes the filters leave; ``problem``: what is wrong and what to do
+    about it (a pause after failures, a channel gone, an empty pool), else ``None``."""
+
+    schedule: Schedule | None
+    next_post: datetime | None
+    next_post_local: str | None
+    pool_size: int
+    last_posted: DayRecord | None
+    today: DayRecord | None
+    problem: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class QotdToday:
+    """Today's quote for a server (``/qotd preview``): fixed for the whole local day."""
+
+    day: str
+    quote: Quote
+    record: DayRecord
+
+
+class PostOutcome(StrEnum):
+    POSTED = "posted"  # posted now
+    ALREADY = "already"  # the day was posted before (or is being posted by another task)
+    FAILED = "failed"  # Discord refused; ``error`` says why; retried later by the scheduler
+    UNKNOWN = "unknown"  # the send's outcome is not known; the scheduler checks before retrying
+
+
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    outcome: PostOutcome
+    day: str
+    message_id: int | None = None
+    channel_id: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one pass of the scheduler did (for logs, metrics and the benchmark)."""
+
+    due: int = 0
+    posted: int = 0
+    failed: int = 0
+    missed: int = 0
+    skipped: int = 0  # not this process's shard, already posted, or not yet time
