@@ -235,3 +235,66 @@ def test_the_state_database_cannot_be_the_notes_cache(tmp_path: Path) -> None:
                                                    "NOTECAST_STATE_DB": str(tmp_path / "x.db")})
     with pytest.raises(ConfigError, match="same file"):
         load_settings(None, cwd=tmp_path, environ={"NOTECAST_DB": str(tmp_path / "notecast-state.db")})
+
+
+def test_a_secret_is_read_from_the_file_its_FILE_variable_names(tmp_path: Path) -> None:
+    # a Docker secret: DISCORD_TOKEN_FILE=/run/secrets/discord_token
+    secret = tmp_path / "discord_token"
+    secret.write_text("abc.def.ghi\n", encoding="utf-8")
+    settings = load_settings(config_file=None, environ={"HOME": str(tmp_path),
+                                                        "DISCORD_TOKEN_FILE": str(secret)})
+    assert settings.token.get() == "abc.def.ghi"
+    assert "abc" not in repr(settings)
+    # the variable itself wins over its file
+    settings = load_settings(config_file=None, environ={
+        "HOME": str(tmp_path), "DISCORD_TOKEN": "direct", "DISCORD_TOKEN_FILE": str(secret)})
+    assert settings.token.get() == "direct"
+
+
+def test_a_missing_secret_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"DISCORD_TOKEN_FILE .*missing"):
+        load_settings(config_file=None, environ={"HOME": str(tmp_path),
+                                                 "DISCORD_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_the_state_dsn_is_a_secret_never_read_from_a_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[notecast]\nstate_dsn = "postgresql://u:p@h/db"\n')
+    with pytest.raises(ConfigError, match="NOTECAST_STATE_DSN"):
+        load_settings(path, environ={})
+    settings = load_settings(config_file=None, environ={
+        "HOME": str(tmp_path), "NOTECAST_STATE_DSN": "postgresql://u:pw@h/db"})
+    assert settings.state_dsn.get() == "postgresql://u:pw@h/db"
+    assert "pw" not in repr(settings)
+
+
+@pytest.mark.parametrize(("raw", "ids"), [("0-3", (0, 1, 2, 3)), ("2,0", (0, 2)), ("5", (5,))])
+def test_shard_ids_take_lists_and_ranges(tmp_path: Path, raw: str, ids: tuple[int, ...]) -> None:
+    settings = load_settings(config_file=None, environ={
+        "HOME": str(tmp_path), "NOTECAST_SHARD_COUNT": "8", "NOTECAST_SHARD_IDS": raw})
+    assert settings.shard_ids == ids
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"NOTECAST_SHARD_IDS": "0"}, "needs shard_count"),
+    ({"NOTECAST_SHARD_COUNT": "2", "NOTECAST_SHARD_IDS": "2"}, "below shard_count"),
+    ({"NOTECAST_SHARD_COUNT": "2", "NOTECAST_SHARD_IDS": "a-b"}, "shard numbers"),
+    ({"NOTECAST_SHARD_COUNT": "2", "NOTECAST_SHARD_IDS": "0,0"}, "twice"),
+    ({"NOTECAST_LOG_FORMAT": "xml"}, "text or json"),
+    ({"NOTECAST_OPS_PORT": "70000"}, "port number"),
+    ({"NOTECAST_METRICS": "maybe"}, "true or false"),
+    ({"NOTECAST_WATCH_VAULT": "inotify"}, "auto, events, poll or off"),
+    ({"NOTECAST_QOTD_TICK_SECONDS": "0"}, "more than 0"),
+])
+def test_production_settings_refuse_what_they_cannot_use(tmp_path: Path, env: dict[str, str],
+                                                         message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config_file=None, environ={"HOME": str(tmp_path), **env})
+
+
+def test_production_settings_from_the_file(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[notecast]\nlog_format = "JSON"\nops_port = 8089\nmetrics = true\n'
+                            'qotd_late_posts = false\nshard_count = 4\nshard_ids = [1, 3]\n')
+    settings = load_settings(path, environ={})
+    assert (settings.log_format, settings.ops_port, settings.metrics) == ("json", 8089, True)
+    assert settings.qotd_late_posts is False
+    assert (settings.shard_count, settings.shard_ids) == (4, (1, 3))
