@@ -51,6 +51,54 @@ MIGRATIONS: tuple[Migration, ...] = (
         ) WITHOUT ROWID
         """,
     )),
+    # Discord ids are BIGINT (signed 64 bits: a snowflake fits); every time is BIGINT
+    # microseconds since the Unix epoch, UTC (exact both ways, like PostgreSQL's timestamptz),
+    # so that the schema reads the same in a PostgreSQL backend.
+    Migration(3, "quote of the day", (
+        """
+        CREATE TABLE qotd_schedules (
+            guild_id        BIGINT NOT NULL PRIMARY KEY,
+            channel_id      BIGINT NOT NULL,
+            post_time       TEXT NOT NULL,     -- HH:MM in timezone
+            timezone        TEXT NOT NULL,     -- an IANA name
+            speaker         TEXT,              -- the pool's filters (NULL: any)
+            source_channel  TEXT,
+            role_id         BIGINT,            -- the one role the post pings (NULL: none)
+            enabled         BOOLEAN NOT NULL,
+            seed            BIGINT NOT NULL,   -- the rotation's
+            cycle           INTEGER NOT NULL,
+            next_due        BIGINT,            -- NULL when off or paused
+            failures        INTEGER NOT NULL,  -- failed tries in a row
+            last_error      TEXT,
+            paused_reason   TEXT,              -- NULL unless paused after failures
+            updated_at      BIGINT,
+            updated_by      BIGINT             -- the member who last set it
+        ) WITHOUT ROWID
+        """,
+        # due_schedules: one range scan over the active schedules only
+        """
+        CREATE INDEX qotd_schedules_due ON qotd_schedules (next_due)
+        WHERE enabled AND paused_reason IS NULL AND next_due IS NOT NULL
+        """,
+        """
+        CREATE TABLE qotd_days (
+            guild_id    BIGINT NOT NULL,
+            day         TEXT NOT NULL,      -- the server's local date, YYYY-MM-DD
+            quote_key   TEXT NOT NULL,
+            cycle       INTEGER NOT NULL,
+            status      TEXT NOT NULL CHECK (status IN ('chosen', 'sending', 'posted', 'failed', 'missed')),
+            channel_id  BIGINT,
+            message_id  BIGINT,
+            attempts    INTEGER NOT NULL,
+            chosen_at   BIGINT,
+            claimed_at  BIGINT,             -- when the last send was started
+            posted_at   BIGINT,
+            error       TEXT,               -- why it failed or was missed
+            PRIMARY KEY (guild_id, day)
+        ) WITHOUT ROWID
+        """,
+        "CREATE INDEX qotd_days_cycle ON qotd_days (guild_id, cycle)",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version if MIGRATIONS else 0

@@ -24,6 +24,7 @@ import aiosqlite
 from bot.state import files
 from bot.state.errors import StateError, StateMigrationFailed, StateTooNew, StateUnwritable
 from bot.state.migrations import LATEST, MIGRATIONS
+from bot.state.sqlite_schedules import SQLiteSchedules
 from bot.state.store import WHOLE_NOTE, SummaryKey
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,9 @@ RETURNING used
 BUDGET_USED = "SELECT used FROM summary_budget WHERE guild_id = :guild_id AND day = :day"
 
 
-class SQLiteStateStore:
-    """The :class:`~bot.state.store.StateStore` of one process, in an SQLite file."""
+class SQLiteStateStore(SQLiteSchedules):
+    """The :class:`~bot.state.store.StateStore` of one process, in an SQLite file (the
+    quote of the day's methods in :mod:`bot.state.sqlite_schedules`)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
