@@ -1,0 +1,169 @@
+"""The quote of the day's :class:`~bot.schedule.sender.Sender` over discord.py.
+
+The scheduler (:class:`bot.schedule.service.QotdService`) imports nothing from Discord: it
+is given a :class:`DiscordSender`, which posts a :class:`~bot.schedule.sender.QotdPost` as
+an embed (:func:`cogs.render.qotd.post_embed`) and finds it again after a crash.
+
+What Discord answers becomes what the scheduler understands:
+
+* the message was created: its id;
+* Discord refused, nothing was posted: :class:`~bot.schedule.sender.SendRefused`, with one
+  line for ``/qotd status``. ``permanent`` when only an admin can fix it (the channel is
+  gone: ``NotFound``; the bot may not see or post there: ``Forbidden``), else a passing
+  refusal (another 4xx) that is tried again later;
+* anything else (a timeout, a lost connection, Discord's own 5xx error after discord.py's
+  retries): the outcome is not known, the exception propagates, and the scheduler looks for
+  the post (:meth:`DiscordSender.find_post`) before it sends again. A 5xx is not a refusal:
+  Discord may have created the message before failing to answer.
+
+Mentions: the post pings the one role the admin chose, and nothing else
+(:func:`cogs.render.qotd.post_allowed_mentions`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from bot.schedule.sender import QotdPost, SendRefused
+from cogs.render.qotd import (
+    channel_mention,
+    marker_in,
+    post_allowed_mentions,
+    post_content,
+    post_embed,
+)
+
+log = logging.getLogger(__name__)
+
+FIND_LIMIT = 100  # messages read after the send started, looking for the post
+PostChannel = discord.TextChannel | discord.Thread
+# what the bot needs in the channel: (attribute, the name Discord's settings show)
+NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"),
+          ("embed_links", "Embed Links"))
+IN_THREADS = ("send_messages_in_threads", "Send Messages in Threads")
+# to find a post whose send's outcome is not known (after a crash), before sending again
+HISTORY = ("read_message_history", "Read Message History")
+MISSING_ACCESS = 50001
+MISSING_PERMISSIONS = 50013
+
+
+def missing_permissions(channel: PostChannel, me: discord.Member, *,
+                        history: bool = False) -> list[str]:
+    """The permissions the bot lacks to post the quote of the day in ``channel`` (and, with
+    ``history``, to find a post again after a crash), named as Discord's settings name them
+    (``[]``: it can)."""
+    permissions = channel.permissions_for(me)
+    needed = [IN_THREADS if item[0] == "send_messages" and isinstance(channel, discord.Thread)
+              else item for item in NEEDED]
+    if history:
+        needed.append(HISTORY)
+    return [name for attribute, name in needed if not getattr(permissions, attribute)]
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def permissions_reason(channel_id: int, names: list[str]) -> str:
+    what = "this permission" if len(names) == 1 else "these permissions"
+    return (f"I am missing {_join(names)} in {channel_mention(channel_id)}: give me "
+            f"{what} there, or pick another channel with `/qotd set`.")
+
+
+def gone_reason(channel_id: int) -> str:
+    return (f"The channel {channel_mention(channel_id)} is gone (deleted, or I can no longer "
+            "see it): pick another with `/qotd set`.")
+
+
+def hidden_reason(channel_id: int) -> str:
+    return (f"I cannot see {channel_mention(channel_id)}: give me View Channel there, or "
+            "pick another channel with `/qotd set`.")
+
+
+class DiscordSender:
+    """Posts the quote of the day through a discord.py client (the bot)."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def channel(self, channel_id: int) -> PostChannel:
+        """The post's channel, from the cache or asked of Discord."""
+        found: Any = self.client.get_channel(channel_id)
+        if found is None:
+            try:
+                found = await self.client.fetch_channel(channel_id)
+            except discord.NotFound:
+                raise SendRefused(gone_reason(channel_id), permanent=True) from None
+            except discord.Forbidden:
+                raise SendRefused(hidden_reason(channel_id), permanent=True) from None
+            except discord.DiscordServerError:
+                raise  # no answer: the scheduler tries again later
+            except discord.HTTPException as exc:
+                raise SendRefused(_passing(exc)) from None
+        if not isinstance(found, discord.TextChannel | discord.Thread):
+            raise SendRefused(f"{channel_mention(channel_id)} is not a text channel or a "
+                              "thread: pick another with `/qotd set`.", permanent=True)
+        return found
+
+    def _refusal(self, channel: PostChannel, exc: discord.HTTPException) -> SendRefused:
+        if isinstance(exc, discord.NotFound):
+            return SendRefused(gone_reason(channel.id), permanent=True)
+        if isinstance(exc, discord.Forbidden):
+            me = channel.guild.me
+            names = missing_permissions(channel, me) if me is not None else []
+            if names:
+                return SendRefused(permissions_reason(channel.id, names), permanent=True)
+            if exc.code == MISSING_ACCESS:
+                return SendRefused(hidden_reason(channel.id), permanent=True)
+            return SendRefused(f"Discord does not let me post in {channel_mention(channel.id)} "
+                               f"({_said(exc)}): check my permissions there, or pick another "
+                               "channel with `/qotd set`.", permanent=True)
+        return SendRefused(_passing(exc))
+
+    async def send(self, post: QotdPost) -> int:
+        channel = await self.channel(post.channel_id)
+        try:
+            message = await channel.send(content=post_content(post), embed=post_embed(post),
+                                         nonce=post.nonce,
+                                         allowed_mentions=post_allowed_mentions(post))
+        except discord.DiscordServerError:
+            raise  # Discord may have posted it: the outcome is not known
+        except discord.HTTPException as exc:
+            raise self._refusal(channel, exc) from None
+        log.debug("posted the quote of the day of %s for guild %s: message %s", post.day,
+                  post.guild_id, message.id)
+        return message.id
+
+    async def find_post(self, post: QotdPost, since: datetime) -> int | None:
+        channel = await self.channel(post.channel_id)
+        me = self.client.user
+        if me is None:
+            raise ConnectionError("not logged in")  # not a refusal: look again later
+        try:
+            async for message in channel.history(limit=FIND_LIMIT, after=since,
+                                                 oldest_first=True):
+                if message.author.id == me.id and marker_in(message, post.marker):
+                    return message.id
+        except discord.DiscordServerError:
+            raise
+        except discord.HTTPException as exc:
+            if isinstance(exc, discord.Forbidden):
+                raise SendRefused(f"I cannot read the history of {channel_mention(channel.id)} "
+                                  "to check whether today's post went out: give me View "
+                                  "Channel and Read Message History there.",
+                                  permanent=True) from None
+            raise self._refusal(channel, exc) from None
+        return None
+
+
+def _said(exc: discord.HTTPException) -> str:
+    text = " ".join((exc.text or "").split())[:120]
+    return f"{exc.status} {text}".strip() if text else str(exc.status)
+
+
+def _passing(exc: discord.HTTPException) -> str:
+    return f"Discord refused the post ({_said(exc)}); I will try again."
