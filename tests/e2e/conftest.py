@@ -18,6 +18,7 @@ from bot.app.client import NotecastBot
 from bot.cli.common import writer_cache
 from bot.config import SAMPLE_VAULT, Settings
 from bot.services import Services
+from bot.state import open_state_store
 
 
 @pytest.fixture
@@ -34,8 +35,9 @@ def start_sync() -> bool:
 
 @pytest.fixture
 async def services(settings: Settings, start_sync: bool) -> AsyncIterator[Services]:
-    async with writer_cache(settings) as cache:  # as the bot opens it: with its derived tables
-        built = Services.build(settings, cache)
+    # as the bot opens them: the cache with its derived tables, the state database beside it
+    async with writer_cache(settings) as cache, open_state_store(settings.state_db_path) as state:
+        built = Services.build(settings, cache, state=state)
         if start_sync:
             # the first sync, as the bot's background sync would run it; done here so that
             # no test waits on the background loop (SimCord settles after every action)
