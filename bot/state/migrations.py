@@ -97,7 +97,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (guild_id, day)
         ) WITHOUT ROWID
         """,
-        "CREATE INDEX qotd_days_cycle ON qotd_days (guild_id, cycle)",
+        # used_keys: covering, so that a cycle's keys are read from the index alone
+        "CREATE INDEX qotd_days_cycle ON qotd_days (guild_id, cycle, status, quote_key)",
     )),
 )
 

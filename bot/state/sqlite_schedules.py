@@ -113,7 +113,7 @@ WHERE qotd_days.status <> 'posted'
 RETURNING status
 """
 USED_KEYS = """
-SELECT DISTINCT quote_key FROM qotd_days
+SELECT quote_key FROM qotd_days
 WHERE guild_id = :guild_id AND cycle = :cycle AND status <> 'missed'
 """
 RECENT_DAYS = f"""
