@@ -3,11 +3,18 @@
 A :class:`~bot.errors.UserFacingError` is shown as written, only to the member; anything
 else is logged with its traceback and the member gets a short apology. Buttons
 (``cogs.views.OwnedView``) take the same path.
+
+Every slash command is also counted (:func:`bot.ops.metrics.lookup`): the tree notes when it
+arrived (:meth:`NotecastTree.interaction_check`), and its end is counted as ``ok`` (the
+bot's ``on_app_command_completion``), ``refused`` (an expected error, told to the member) or
+``error`` (the apology).
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -15,6 +22,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
+from bot.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +30,8 @@ APOLOGY = "Sorry, something went wrong on my side. It has been logged; please tr
 # ``interaction.extras`` key: the interaction was deferred publicly (its "thinking" message
 # is visible to everyone), so an ephemeral answer must replace it by a new message
 PUBLIC_DEFER = "notecast.public_defer"
+# ``interaction.extras`` key: when the tree received the command (on NotecastTree.clock)
+ARRIVED = "notecast.arrived"
 
 
 async def end_public_defer(interaction: discord.Interaction[Any]) -> None:
@@ -86,11 +96,27 @@ async def sync_command_tree(bot: commands.Bot, guild_id: int | None) -> tuple[li
 class NotecastTree(app_commands.CommandTree[Any]):
     """The one place where command errors end up."""
 
+    clock: Callable[[], float] = staticmethod(time.monotonic)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if interaction.type is discord.InteractionType.application_command:
+            interaction.extras[ARRIVED] = self.clock()
+        return True
+
+    def count_lookup(self, interaction: discord.Interaction[Any], outcome: str) -> None:
+        """Count a command that ended (``ok``, ``refused`` or ``error``) with its latency."""
+        arrived = interaction.extras.pop(ARRIVED, None)
+        if arrived is None:  # (not a slash command, or counted already)
+            return
+        command = interaction.command.qualified_name if interaction.command else "unknown"
+        metrics.lookup(command, self.clock() - arrived, outcome)
+
     async def on_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
         text, expected = describe_error(error)
         command = interaction.command.qualified_name if interaction.command else "?"
+        self.count_lookup(interaction, "refused" if expected else "error")
         if expected:
             log.debug("/%s by %s: %s", command, interaction.user.id, text)
         else:

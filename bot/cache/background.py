@@ -53,6 +53,7 @@ class VaultSync:
         self.last_ok_at: float | None = None  # when a sync last succeeded, on ``clock``
         self.last_ok_wall: datetime | None = None  # the same, in UTC
         self.vault_missing: str | None = None  # the last sync refused: the vault is gone/emptied
+        self.last_outcome: str | None = None  # the last sync's: ok, refused or failed
         self._wanted = asyncio.Event()  # a sync was asked for (request_sync)
 
     def request_sync(self) -> None:
@@ -100,6 +101,7 @@ class VaultSync:
         except (VaultUnavailable, VaultMismatch) as exc:
             self.last_error = str(exc)
             self.vault_missing = str(exc) if isinstance(exc, VaultUnavailable) else None
+            self.last_outcome = "refused"
             metrics.sync("refused", self.clock() - started)
             cause = f"{type(exc).__name__}: {exc}"
             if cause != self._logged_cause:  # once per cause, not every round
@@ -108,12 +110,13 @@ class VaultSync:
             return None
         except Exception as exc:  # keep the bot up; the next round tries again
             self.last_error = f"{type(exc).__name__}: {exc}"
+            self.last_outcome = "failed"
             metrics.sync("failed", self.clock() - started)
             log.exception("notes sync failed (the cache is unchanged)")
             return None
         else:
             self.last_report, self.last_error, self._logged_cause = report, None, None
-            self.vault_missing = None
+            self.vault_missing, self.last_outcome = None, "ok"
             self.last_ok_at, self.last_ok_wall = self.clock(), datetime.now(UTC)
             metrics.sync("ok", self.clock() - started, report.parsed + report.removed)
             for hook in self.after_sync:

@@ -53,14 +53,14 @@ def say(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr, flush=True)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    logging.getLogger("discord.http").setLevel(logging.WARNING)
-    logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+def configure_logging(level: str, settings: Settings | None = None) -> None:
+    """The log, once, at the entry point: ``level``, and the settings' ``log_format`` (text,
+    or one JSON object a line) with their secrets redacted (:mod:`bot.ops.logs`)."""
+    from bot.ops.logs import configure
+
+    secrets = () if settings is None else (
+        settings.token.get(), settings.llm_api_key.get(), settings.state_dsn.get())
+    configure(level, settings.log_format if settings is not None else "text", secrets=secrets)
 
 
 def print_json(data: Any) -> None:

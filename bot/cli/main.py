@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bot.cli import runner
 from bot.cli.common import Handler, configure_logging, expected_errors, quiet_broken_pipe, say
+from bot.cli.health import add_health_command
 from bot.cli.index import add_index_command
 from bot.cli.lookups import add_lookup_commands
 from bot.cli.quotes import add_quote_commands
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 # Commands whose standard output is a reply or a report: routine INFO lines would clutter it.
 STRAY_THREAD_GRACE = 2.0  # seconds threads get to end after a stop by a signal
 QUIET_COMMANDS = frozenset({"console", "stats", "topic", "search", "related", "quote",
-                            "quotes", "summarize"})
+                            "quotes", "summarize", "health"})
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_quote_commands(add)
     add_summarize_command(add)
     add_run_commands(add)
+    add_health_command(add)
     return parser
 
 
@@ -114,7 +116,7 @@ def _main(args: argparse.Namespace) -> int:
     level = settings.log_level
     if args.command in QUIET_COMMANDS and level == "INFO" and not args.log_level:
         level = "WARNING"  # their output is the reply: keep it readable
-    configure_logging(level)
+    configure_logging(level, settings)
     log.info("settings: %s", describe_source(settings))
     log.debug("settings: %r", settings)
     expected = expected_errors()

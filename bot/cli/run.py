@@ -4,18 +4,30 @@
 Each opens the cache and the services with ``async with`` (closed however the command
 ends) and, unlike the lookups, syncs the vault as the bot does: the bot in the background
 (``VaultSync``), the console once before its first prompt.
+
+``run`` also opens the operations endpoint (``/health``, ``/metrics``; :mod:`bot.ops.server`)
+on ``ops_port`` when it is set, beside the bot, and installs the metrics when ``metrics``
+is on; both end with the command.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli import runner
 from bot.cli.common import AddCommand, CommandFailed, ProgressBar, open_services, say
-from bot.config import Settings
+from bot.config import ENV_VARS, Settings
+
+if TYPE_CHECKING:
+    from bot.app.client import NotecastBot
+    from bot.ops.metrics import Metrics
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -73,24 +85,63 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         if settings.log_level == "INFO" and not args.log_level:
             logging.getLogger().setLevel(logging.WARNING)
         return await cmd_console(settings, args)
+    from bot.app.client import NotecastBot
+    from bot.ops import metrics
+
+    counted = metrics.Metrics() if settings.metrics else None
+    metrics.install(counted)
+    try:
+        # the bot syncs in the background itself, answering "still loading" meanwhile
+        async with open_services(settings, readonly=False) as services, \
+                NotecastBot(services) as bot, ops_endpoint(settings, bot, services, counted):
+            await _run_bot(settings, bot)
+    finally:
+        metrics.install(None)
+    return 0
+
+
+async def _run_bot(settings: Settings, bot: NotecastBot) -> None:
     import aiohttp
     import discord
 
-    from bot.app.client import NotecastBot
+    runner.on_stop(bot.close)  # SIGTERM/SIGINT: log out and return from start()
+    try:
+        await bot.start(settings.token.get())
+    except discord.LoginFailure:
+        raise CommandFailed("Discord refused the token (DISCORD_TOKEN). Check it and "
+                            "try again.", exit_code=1) from None
+    except (OSError, aiohttp.ClientError, discord.HTTPException) as exc:
+        raise CommandFailed(f"cannot reach Discord: {exc}", exit_code=1) from None
+    finally:
+        runner.on_stop(None)
 
-    # the bot syncs in the background itself, answering "still loading" meanwhile
-    async with open_services(settings, readonly=False) as services, NotecastBot(services) as bot:
-        runner.on_stop(bot.close)  # SIGTERM/SIGINT: log out and return from start()
-        try:
-            await bot.start(settings.token.get())
-        except discord.LoginFailure:
-            raise CommandFailed("Discord refused the token (DISCORD_TOKEN). Check it and "
-                                "try again.", exit_code=1) from None
-        except (OSError, aiohttp.ClientError, discord.HTTPException) as exc:
-            raise CommandFailed(f"cannot reach Discord: {exc}", exit_code=1) from None
-        finally:
-            runner.on_stop(None)
-    return 0
+
+@contextlib.asynccontextmanager
+async def ops_endpoint(settings: Settings, bot: NotecastBot, services: Services,
+                       counted: Metrics | None) -> AsyncIterator[None]:
+    """The operations endpoint on ``ops_host:ops_port`` while the bot runs (none: port 0)."""
+    if not settings.ops_port:
+        if counted is not None:
+            log.warning("metrics are on but %s is 0: /metrics is not served",
+                        ENV_VARS["ops_port"])
+        yield
+        return
+    from bot.ops.probe import HealthProbe
+    from bot.ops.server import OpsServer
+
+    probe = HealthProbe(bot.gateway, services.vault_sync, settings.resync_minutes)
+    server = OpsServer(settings.ops_host, settings.ops_port, probe.check, counted)
+    try:
+        await server.start()
+    except OSError as exc:
+        raise CommandFailed(
+            f"cannot serve the health endpoint on {settings.ops_host}:{settings.ops_port} "
+            f"({exc.strerror or exc}): set {ENV_VARS['ops_port']} to a free port, or 0 "
+            "for none") from None
+    try:
+        yield
+    finally:
+        await server.stop()
 
 
 async def cmd_sync_commands(settings: Settings, args: argparse.Namespace) -> int:
