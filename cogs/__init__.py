@@ -25,6 +25,8 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.quote",
     "cogs.quotes",
     "cogs.summarize",
+    "cogs.about",
+    "cogs.reload",
 )
 
 
