@@ -14,6 +14,8 @@ from bot.config import Settings
 from bot.errors import NotesUnavailable
 from bot.notes.reader import NoteReader
 from bot.quotes.service import QuoteService
+from bot.schedule.records import Shards
+from bot.schedule.service import QotdService
 from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
 from bot.state.store import StateStore
 from bot.summaries.choose import build_summarizer
@@ -34,6 +36,7 @@ class Services:
     quotes: QuoteService
     summaries: SummaryService
     state: StateStore | None = None  # the durable state database (opened by main())
+    qotd: QotdService | None = None  # the quote of the day (only with a state database)
     syncs: bool = True  # False: a read-only lookup, answered from what the cache holds
 
     @classmethod
@@ -55,6 +58,7 @@ class Services:
             summaries=SummaryService(cache, topics, summarizer=build_summarizer(
                 settings, state, ExtractiveSummarizer(VaultWeights(topics.index).current))),
             state=state,
+            qotd=_qotd(settings, state, quotes),
             syncs=syncs,
         )
 
@@ -64,3 +68,18 @@ class Services:
                 raise NotesUnavailable()
             return
         await self.vault_sync.require_ready()
+
+
+def _qotd(settings: Settings, state: StateStore | None,
+          quotes: QuoteService) -> QotdService | None:
+    """The quote of the day's engine over the state database, with its settings."""
+    if state is None:
+        return None
+    shards = None
+    if settings.shard_count:
+        ids = settings.shard_ids if settings.shard_ids is not None else tuple(
+            range(settings.shard_count))
+        shards = Shards(settings.shard_count, tuple(ids))
+    return QotdService(state, quotes, late_posts=settings.qotd_late_posts,
+                       max_failures=settings.qotd_max_failures,
+                       posts_per_second=settings.qotd_posts_per_second, shards=shards)

@@ -34,6 +34,7 @@ from bot.cache.store import NotesCache
 from bot.errors import NotesLoading
 from bot.notes.text import clean_user_text
 from bot.quotes import sql
+from bot.quotes.pool import QuotePools
 from bot.quotes.records import Quote, QuotePick, SpeakerChoice
 from bot.quotes.speakers import name_key
 from bot.search import QueryTooVague, TopicHit, TopicSearch
@@ -157,6 +158,7 @@ class QuoteService:
         self._lock = asyncio.Lock()
         self._pending: asyncio.Task[None] | None = None
         self._checked_at = 0.0
+        self.pools = QuotePools(self)  # the quote of the day's pools, by stable key
 
     # ------------------------------------------------------------------ pick
 

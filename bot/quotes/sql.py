@@ -186,6 +186,15 @@ def pick_query(*, attributed: bool, channel: bool, speaker: bool, notes: bool,
     return f"SELECT q.id FROM quotes AS q WHERE {where} ORDER BY q.id"
 
 
+def pool_query(*, channel: bool, speaker: bool) -> str:
+    """The attributed quotes that pass a schedule's filters, with what their stable key is
+    made of (the note's channel and slug, the words), in id order (bot.quotes.pool)."""
+    where = _filters(attributed=True, channel=channel, speaker=speaker, notes=False, text=False)
+    return f"""
+    SELECT q.id, n.channel, n.slug, q.text FROM quotes AS q JOIN notes AS n ON n.id = q.note_id
+    WHERE {where} ORDER BY q.id"""
+
+
 def speakers_query(*, channel: bool, notes: bool, text: bool) -> str:
     """The names with the most quotes among those that pass the filters (suggestions)."""
     where = _filters(attributed=True, channel=channel, speaker=False, notes=notes, text=text)
