@@ -25,6 +25,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.quote",
     "cogs.quotes",
     "cogs.summarize",
+    "cogs.qotd",
     "cogs.about",
     "cogs.reload",
 )

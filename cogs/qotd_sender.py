@@ -30,7 +30,6 @@ import discord
 
 from bot.schedule.sender import QotdPost, SendRefused
 from cogs.render.qotd import (
-    channel_mention,
     marker_in,
     post_allowed_mentions,
     post_content,
@@ -68,20 +67,22 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def permissions_reason(channel_id: int, names: list[str]) -> str:
+def permissions_reason(where: str, names: list[str]) -> str:
+    """What is missing where (``where``: a channel's mention, or ``#name``), and the fix."""
     what = "this permission" if len(names) == 1 else "these permissions"
-    return (f"I am missing {_join(names)} in {channel_mention(channel_id)}: give me "
-            f"{what} there, or pick another channel with `/qotd set`.")
+    return (f"I am missing {_join(names)} in {where}: give me {what} there, or pick another "
+            "channel with /qotd set.")
 
 
-def gone_reason(channel_id: int) -> str:
-    return (f"The channel {channel_mention(channel_id)} is gone (deleted, or I can no longer "
-            "see it): pick another with `/qotd set`.")
+def _name(channel: PostChannel) -> str:
+    return f"#{channel.name}"
 
 
-def hidden_reason(channel_id: int) -> str:
-    return (f"I cannot see {channel_mention(channel_id)}: give me View Channel there, or "
-            "pick another channel with `/qotd set`.")
+# Reasons are plain sentences, kept in the state database and escaped where they are shown
+# (cogs.render.qotd.reason): a channel is named, never mentioned.
+GONE = ("The channel is gone (deleted, or I can no longer see it): pick another with "
+        "/qotd set.")
+HIDDEN = "I cannot see the channel: give me View Channel there, or pick another with /qotd set."
 
 
 class DiscordSender:
@@ -97,31 +98,31 @@ class DiscordSender:
             try:
                 found = await self.client.fetch_channel(channel_id)
             except discord.NotFound:
-                raise SendRefused(gone_reason(channel_id), permanent=True) from None
+                raise SendRefused(GONE, permanent=True) from None
             except discord.Forbidden:
-                raise SendRefused(hidden_reason(channel_id), permanent=True) from None
+                raise SendRefused(HIDDEN, permanent=True) from None
             except discord.DiscordServerError:
                 raise  # no answer: the scheduler tries again later
             except discord.HTTPException as exc:
                 raise SendRefused(_passing(exc)) from None
         if not isinstance(found, discord.TextChannel | discord.Thread):
-            raise SendRefused(f"{channel_mention(channel_id)} is not a text channel or a "
-                              "thread: pick another with `/qotd set`.", permanent=True)
+            raise SendRefused("The channel is not a text channel or a thread: pick another "
+                              "with /qotd set.", permanent=True)
         return found
 
     def _refusal(self, channel: PostChannel, exc: discord.HTTPException) -> SendRefused:
         if isinstance(exc, discord.NotFound):
-            return SendRefused(gone_reason(channel.id), permanent=True)
+            return SendRefused(GONE, permanent=True)
         if isinstance(exc, discord.Forbidden):
             me = channel.guild.me
             names = missing_permissions(channel, me) if me is not None else []
             if names:
-                return SendRefused(permissions_reason(channel.id, names), permanent=True)
+                return SendRefused(permissions_reason(_name(channel), names), permanent=True)
             if exc.code == MISSING_ACCESS:
-                return SendRefused(hidden_reason(channel.id), permanent=True)
-            return SendRefused(f"Discord does not let me post in {channel_mention(channel.id)} "
+                return SendRefused(HIDDEN, permanent=True)
+            return SendRefused(f"Discord does not let me post in {_name(channel)} "
                                f"({_said(exc)}): check my permissions there, or pick another "
-                               "channel with `/qotd set`.", permanent=True)
+                               "channel with /qotd set.", permanent=True)
         return SendRefused(_passing(exc))
 
     async def send(self, post: QotdPost) -> int:
@@ -146,15 +147,14 @@ class DiscordSender:
         try:
             async for message in channel.history(limit=FIND_LIMIT, after=since,
                                                  oldest_first=True):
-                if message.author.id == me.id and marker_in(message, post.marker):
+                if message.author.id == me.id and marker_in(message, post):
                     return message.id
         except discord.DiscordServerError:
             raise
         except discord.HTTPException as exc:
             if isinstance(exc, discord.Forbidden):
-                raise SendRefused(f"I cannot read the history of {channel_mention(channel.id)} "
-                                  "to check whether today's post went out: give me View "
-                                  "Channel and Read Message History there.",
+                raise SendRefused(f"I cannot read the history of {_name(channel)}: give me "
+                                  "View Channel and Read Message History there.",
                                   permanent=True) from None
             raise self._refusal(channel, exc) from None
         return None

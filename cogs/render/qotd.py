@@ -114,9 +114,10 @@ def post_allowed_mentions(post: QotdPost) -> discord.AllowedMentions:
                                    replied_user=False)
 
 
-def marker_in(message: discord.Message, marker: str) -> bool:
-    """Whether a message carries the post's marker in an embed's footer."""
-    return any(marker in (embed.footer.text or "") for embed in message.embeds)
+def marker_in(message: discord.Message, post: QotdPost) -> bool:
+    """Whether a message is that post: an embed's footer is the post's footer."""
+    footer = post_footer(post)
+    return any(embed.footer.text == footer for embed in message.embeds)
 
 
 # --------------------------------------------------------------------------- status
