@@ -66,11 +66,12 @@ USER 10001:10001
 VOLUME ["/data"]
 
 # The bot answers GET http://127.0.0.1:8765/health (NOTECAST_OPS_PORT) from inside the
-# container only; `notecast health` asks it and exits 0 when the bot is connected to
-# Discord and its cache synced, 1 otherwise. A first start builds the cache of a large
-# vault (about 15 s on two cores): the start period leaves it that time and more.
+# container only; `notecast health` asks it and prints one line: exit 0 when the bot is
+# connected to Discord and its cache synced, 1 when it is not, 2 when no bot answers,
+# which Docker reserves: `|| exit 1` makes every failure "unhealthy". A first start builds
+# the cache of a large vault (about 15 s on two cores): the start period allows for it.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=120s --retries=3 \
-    CMD ["notecast", "health"]
+    CMD ["/bin/sh", "-c", "notecast health || exit 1"]
 
 # The bot stops within a second on SIGTERM (exit code 143); docker stop waits 10 s.
 STOPSIGNAL SIGTERM

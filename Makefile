@@ -39,7 +39,8 @@ wheelhouse: $(WHEELHOUSE)/.complete
 
 $(WHEELHOUSE)/.complete: requirements.lock pyproject.toml | install
 	$(BIN)/python -m pip download --quiet --no-deps --require-hashes -r requirements.lock -d $(WHEELHOUSE)
-	$(BIN)/python -m pip download --quiet --no-deps -d $(WHEELHOUSE) 'setuptools>=68' wheel \
+	$(BIN)/python -m pip download --quiet -d $(WHEELHOUSE) 'setuptools>=68' wheel  # build-system.requires
+	$(BIN)/python -m pip download --quiet --no-deps -d $(WHEELHOUSE) \
 		"simcord==$$($(BIN)/python -c 'from importlib.metadata import version; print(version("simcord"))')"
 	touch $@
 
