@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 MODES = ("auto", "events", "poll", "off")
 MAX_DELAY_ROUNDS = 10  # a vault that keeps changing is synced at least this often (debounces)
 RETRY_SECONDS = 5.0  # a missing vault folder is looked for again this often
-CHECK_MS = 1000  # the watching thread wakes this often: to stop, or to see the folder replaced
+CHECK_SECONDS = 1.0  # the watching thread wakes this often: to stop, to see the folder replaced
 RUST_DEBOUNCE_MS = 200  # watchfiles groups the events of this long into one batch
 
 
@@ -54,7 +54,7 @@ class VaultWatcher:
 
     def __init__(self, root: Path, on_change: Callable[[], object], *, mode: str = "auto",
                  debounce: float = 2.0, poll_seconds: float = 30.0,
-                 retry_seconds: float = RETRY_SECONDS,
+                 retry_seconds: float = RETRY_SECONDS, check_seconds: float = CHECK_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
         if mode not in MODES:
             raise ValueError(f"watch mode must be one of {', '.join(MODES)}")
@@ -65,6 +65,7 @@ class VaultWatcher:
         self.max_delay = max(self.debounce * MAX_DELAY_ROUNDS, 1.0)
         self.poll_seconds = poll_seconds
         self.retry_seconds = retry_seconds
+        self.check_seconds = check_seconds
         self.clock = clock
         self.polling = mode == "poll"  # what the thread ended up using (auto may fall back)
         self.batches = 0  # batches of changes seen (for the log and tests)
@@ -116,8 +117,8 @@ class VaultWatcher:
                 await self._pending
             self._pending = None
         thread, self._thread = self._thread, None
-        if thread is not None:  # it notices the stop within CHECK_MS; a daemon either way
-            await asyncio.to_thread(thread.join, CHECK_MS / 1000 * 3)
+        if thread is not None:  # it notices the stop within a check; a daemon either way
+            await asyncio.to_thread(thread.join, self.check_seconds * 3)
 
     async def wait_watching(self, within: float) -> bool:
         """True once a watch is set up (within ``within`` seconds)."""
@@ -199,7 +200,8 @@ class VaultWatcher:
         force = True if self.polling else (False if self.mode == "events" else None)
         changes_seen = watchfiles.watch(
             root, watch_filter=_VaultFilter(root, watchfiles.DefaultFilter),
-            debounce=RUST_DEBOUNCE_MS, step=50, stop_event=self._stop, rust_timeout=CHECK_MS,
+            debounce=RUST_DEBOUNCE_MS, step=50, stop_event=self._stop,
+            rust_timeout=max(1, int(self.check_seconds * 1000)),
             yield_on_timeout=True, force_polling=force,
             poll_delay_ms=max(1, int(self.poll_seconds * 1000)), raise_interrupt=False,
             ignore_permission_denied=True)
