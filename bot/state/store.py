@@ -7,8 +7,10 @@ file of its own (setting ``state_db``, by default ``notecast-state.db`` beside t
 with forward-only numbered migrations (:mod:`bot.state.migrations`).
 
 Callers see :class:`StateStore`, a small async interface, so that another backend
-(PostgreSQL, for several processes) can stand in for :class:`~bot.state.sqlite.SQLiteStateStore`
-without touching them. Open it with ``async with open_state_store(path) as state``.
+(PostgreSQL, for several processes: :class:`~bot.state.postgres.PostgresStateStore`) can
+stand in for :class:`~bot.state.sqlite.SQLiteStateStore` without touching them. Open the
+configured one with ``async with open_configured_state(settings) as state`` (PostgreSQL when
+``state_dsn`` is set, else the SQLite file), or a file with ``open_state_store(path)``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING, Protocol
 from bot.schedule.records import DayRecord, Schedule, Shards
 
 if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.state.postgres import PostgresStateStore
     from bot.state.sqlite import SQLiteStateStore
 
 WHOLE_NOTE = -1  # the section index a whole-note summary is stored under
@@ -161,3 +165,15 @@ def open_state_store(path: Path) -> SQLiteStateStore:
     from bot.state.sqlite import SQLiteStateStore
 
     return SQLiteStateStore(path)
+
+
+def open_configured_state(settings: Settings) -> SQLiteStateStore | PostgresStateStore:
+    """The state store the settings choose, used as ``async with``: PostgreSQL at
+    ``state_dsn`` when it is set (several processes share it), else the SQLite file at
+    ``state_db_path`` (one process). Raises :class:`~bot.state.errors.StateError`
+    subclasses with a one-line message that never holds the DSN's password."""
+    if settings.state_dsn:
+        from bot.state.postgres import PostgresStateStore
+
+        return PostgresStateStore(settings.state_dsn.get())
+    return open_state_store(settings.state_db_path)

@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from bot.cache import sql as cache_sql
 from bot.state import (
     ForeignStateFile,
     StateMigrationFailed,
+    StateStore,
     StateTooNew,
     StateUnwritable,
     SummaryKey,
@@ -29,6 +31,7 @@ from bot.state import (
 from bot.state.migrations import APPLICATION_ID, LATEST, MIGRATIONS, Migration
 
 KEY = SummaryKey("abc123", 2, "short", "llama3")
+OpenStore = Callable[[], Awaitable[StateStore]]
 
 
 def _header(path: Path) -> tuple[int, int, str]:
@@ -264,45 +267,55 @@ def test_concurrent_opens_of_a_new_file_in_several_processes(tmp_path: Path) -> 
     assert _beside(path) == {"state.db"}
 
 
-# --------------------------------------------------------------------------- the API
+# --------------------------------------------------------------------------- the API (both backends)
 
-async def test_summaries_are_stored_by_their_whole_key(tmp_path: Path) -> None:
+async def test_summaries_are_stored_by_their_whole_key(state_store: StateStore) -> None:
     now = datetime(2026, 3, 1, tzinfo=UTC)
-    async with open_state_store(tmp_path / "state.db") as state:
-        await state.put_summary(KEY, "section two", now)
-        whole = SummaryKey("abc123", None, "short", "llama3")
-        await state.put_summary(whole, "whole note", now)
-        await state.put_summary(SummaryKey("abc123", 0, "short", "llama3"), "section zero", now)
-        assert await state.get_summary(KEY) == "section two"
-        assert await state.get_summary(whole) == "whole note"
-        for other in (SummaryKey("abc124", 2, "short", "llama3"), SummaryKey("abc123", 2, "long", "llama3"),
-                      SummaryKey("abc123", 2, "short", "mistral")):
-            assert await state.get_summary(other) is None
-        await state.put_summary(KEY, "replaced", now)
-        assert await state.get_summary(KEY) == "replaced"
+    state = state_store
+    await state.put_summary(KEY, "section two", now)
+    whole = SummaryKey("abc123", None, "short", "llama3")
+    await state.put_summary(whole, "whole note", now)
+    await state.put_summary(SummaryKey("abc123", 0, "short", "llama3"), "section zero", now)
+    assert await state.get_summary(KEY) == "section two"
+    assert await state.get_summary(whole) == "whole note"
+    for other in (SummaryKey("abc124", 2, "short", "llama3"), SummaryKey("abc123", 2, "long", "llama3"),
+                  SummaryKey("abc123", 2, "short", "mistral")):
+        assert await state.get_summary(other) is None
+    await state.put_summary(KEY, "replaced", now)
+    assert await state.get_summary(KEY) == "replaced"
 
 
-async def test_the_budget_counts_per_server_and_day_up_to_its_limit(tmp_path: Path) -> None:
+async def test_the_budget_counts_per_server_and_day_up_to_its_limit(state_store: StateStore) -> None:
     day = date(2026, 3, 1)
-    async with open_state_store(tmp_path / "state.db") as state:
-        assert [await state.take_budget(1, day, 3) for _ in range(4)] == [1, 2, 3, None]
-        assert await state.budget_used(1, day) == 3
-        assert await state.take_budget(2, day, 3) == 1  # another server
-        assert await state.take_budget(1, day + timedelta(days=1), 3) == 1  # another day
-        assert await state.take_budget(1, day, 0) is None
-        assert await state.take_budget(1, day, 5) == 4  # a larger limit: more room
+    state = state_store
+    assert [await state.take_budget(1, day, 3) for _ in range(4)] == [1, 2, 3, None]
+    assert await state.budget_used(1, day) == 3
+    assert await state.take_budget(2, day, 3) == 1  # another server
+    assert await state.take_budget(1, day + timedelta(days=1), 3) == 1  # another day
+    assert await state.take_budget(1, day, 0) is None
+    assert await state.take_budget(1, day, 5) == 4  # a larger limit: more room
+    assert await state.take_budget(2**63 - 1, day, 2**40) == 1  # a snowflake, a huge limit
 
 
-async def test_prune_forgets_old_summaries_and_budgets(tmp_path: Path) -> None:
+async def test_the_budget_holds_across_connections_taking_it_at_once(state_backend: OpenStore) -> None:
+    stores = [await state_backend() for _ in range(4)]
+    day = date(2026, 1, 1)
+    taken = await asyncio.gather(*(s.take_budget(1, day, 10) for s in stores for _ in range(6)))
+    assert sorted(t for t in taken if t is not None) == list(range(1, 11))
+    assert taken.count(None) == 14
+    assert await stores[0].budget_used(1, day) == 10
+
+
+async def test_prune_forgets_old_summaries_and_budgets(state_store: StateStore) -> None:
     old, new = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
-    async with open_state_store(tmp_path / "state.db") as state:
-        await state.put_summary(KEY, "old", old)
-        await state.put_summary(SummaryKey("h2", 1, "short", "m"), "new", new)
-        await state.take_budget(1, date(2026, 1, 1), 5)
-        await state.take_budget(1, date(2026, 3, 1), 5)
-        removed = await state.prune(summaries_before=datetime(2026, 2, 1, tzinfo=UTC),
-                                    budget_before=date(2026, 2, 1))
-        assert removed == 2
-        assert await state.get_summary(KEY) is None
-        assert await state.get_summary(SummaryKey("h2", 1, "short", "m")) == "new"
-        assert await state.budget_used(1, date(2026, 3, 1)) == 1
+    state = state_store
+    await state.put_summary(KEY, "old", old)
+    await state.put_summary(SummaryKey("h2", 1, "short", "m"), "new", new)
+    await state.take_budget(1, date(2026, 1, 1), 5)
+    await state.take_budget(1, date(2026, 3, 1), 5)
+    removed = await state.prune(summaries_before=datetime(2026, 2, 1, tzinfo=UTC),
+                                budget_before=date(2026, 2, 1))
+    assert removed == 2
+    assert await state.get_summary(KEY) is None
+    assert await state.get_summary(SummaryKey("h2", 1, "short", "m")) == "new"
+    assert await state.budget_used(1, date(2026, 3, 1)) == 1
