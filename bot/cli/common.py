@@ -126,11 +126,11 @@ async def open_services(settings: Settings, *, readonly: bool) -> AsyncIterator[
     """
     from bot.cache.store import NotesCache
     from bot.services import Services
-    from bot.state import open_state_store
+    from bot.state.store import open_configured_state  # (PostgreSQL when state_dsn is set)
 
     cache = NotesCache(settings.db, readonly=True) if readonly else writer_cache(settings)
     needs_state = not readonly or settings.summarizer == "abstractive"
-    state = open_state_store(settings.state_db_path) if needs_state else contextlib.nullcontext(None)
+    state = open_configured_state(settings) if needs_state else contextlib.nullcontext(None)
     async with cache, state as opened:
         services = Services.build(settings, cache, syncs=not readonly, state=opened)
         try:

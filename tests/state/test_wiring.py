@@ -117,3 +117,33 @@ async def test_a_state_file_that_is_not_ours_stops_the_command_in_one_line(
     assert err.strip().startswith("notecast: ") and "not a Notecast state database" in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert hashlib.sha256(foreign.read_bytes()).hexdigest() == before
+
+
+# --------------------------------------------------------------------------- PostgreSQL (state_dsn)
+
+async def test_with_a_dsn_the_services_keep_their_state_in_postgresql(tmp_path: Path, postgres_dsn: str) -> None:
+    from bot.config import Secret
+    from bot.state.postgres import PostgresStateStore
+    from tests.state.pg_fixtures import fresh_schema
+
+    async with fresh_schema(postgres_dsn) as dsn:
+        settings = replace(Settings(), notes_dir=SAMPLE_VAULT, db=tmp_path / "data" / "c.db", state_dsn=Secret(dsn))
+        async with open_services(settings, readonly=False) as services:
+            assert isinstance(services.state, PostgresStateStore)
+            assert await services.state.take_budget(1, date(2026, 1, 1), 3) == 1
+        async with open_services(settings, readonly=False) as services:  # another process, the same state
+            assert services.state is not None and await services.state.budget_used(1, date(2026, 1, 1)) == 1
+    assert not (tmp_path / "data" / "notecast-state.db").exists()  # no SQLite file beside the cache
+
+
+async def test_an_unreachable_state_dsn_stops_the_command_in_one_line_without_its_password(
+        tmp_path: Path, built_cache: Path) -> None:
+    db = _copy(built_cache, tmp_path)
+    code, out, err = await _summarize(tmp_path, db, {
+        "NOTECAST_SUMMARIZER": "abstractive", "NOTECAST_LLM_BASE_URL": "http://127.0.0.1:9/v1",
+        "NOTECAST_LLM_MODEL": "m", "NOTECAST_STATE_DSN": "postgresql://notecast:hunter2-pw@127.0.0.1:9/shared"})
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("notecast: cannot use the state database (PostgreSQL database shared on 127.0.0.1:9)")
+    assert "hunter2-pw" not in err
+    assert not (tmp_path / "notecast-state.db").exists()
