@@ -87,16 +87,19 @@ async def test_a_burst_of_changes_asks_for_one_sync(vault: Path, mode: str,
                                                     started: Callable[[VaultWatcher], object]
                                                     ) -> None:
     calls = Calls()
-    watcher = VaultWatcher(vault, calls, mode=mode, debounce=0.5, poll_seconds=0.1,
+    watcher = VaultWatcher(vault, calls, mode=mode, debounce=1.0, poll_seconds=0.1,
                            check_seconds=CHECK)
     await started(watcher)  # type: ignore[misc]
     folder = vault / "curiousorbit"
-    _write_notes(folder, [f"burst_{n}" for n in range(15)])
+    for wave in range(3):  # a burst in waves: watchfiles hands each over on its own
+        _write_notes(folder, [f"burst_{wave}_{n}" for n in range(5)])
+        await asyncio.sleep(0.3)  # (shapes the burst; well within the debounce)
     (folder / "quantum_tunneling.md").unlink()
     await calls.reach(1)
+    assert watcher.batches >= 2  # several batches arrived...
     (folder / "after_the_burst.md").write_text("---\ntitle: After\n---\nLater.\n", encoding="utf-8")
     await calls.reach(2)
-    assert calls.count == 2  # one for the burst, one for the later change
+    assert calls.count == 2  # ...and made one sync; the later change another
     assert watcher.describe() == ("polled every 0.1s" if mode == "poll" else "file events")
 
 
@@ -182,3 +185,38 @@ def test_hidden_folders_and_editor_files_are_not_changes(vault: Path) -> None:
 def test_an_unknown_mode_is_refused(vault: Path) -> None:
     with pytest.raises(ValueError, match="watch mode"):
         VaultWatcher(vault, lambda: None, mode="sometimes")
+
+
+async def test_requests_during_a_sync_bring_one_more_sync_not_a_stream(tmp_path: Path,
+                                                                       vault: Path) -> None:
+    started_syncs = 0
+    finished = Calls()
+    release, second_started = asyncio.Event(), asyncio.Event()
+    async with NotesCache(tmp_path / "c.db") as cache:
+        real_sync = cache.sync
+
+        async def sync_counted(*args: object, **kwargs: object) -> SyncReport:
+            nonlocal started_syncs
+            started_syncs += 1
+            if started_syncs == 2:
+                second_started.set()
+                await release.wait()  # the second sync is under way...
+            try:
+                return await real_sync(*args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                finished()
+
+        cache.sync = sync_counted  # type: ignore[method-assign]
+        sync = VaultSync(cache, vault, interval_minutes=0)
+        await sync.start()
+        await finished.reach(1)
+        sync.request_sync()
+        await asyncio.wait_for(second_started.wait(), WITHIN)
+        for _ in range(3):
+            sync.request_sync()  # ...while three more requests arrive
+        release.set()
+        await finished.reach(3)
+        for _ in range(100):  # let the loop run as far as it would go on its own
+            await asyncio.sleep(0)
+        assert started_syncs == 3
+        await sync.stop()
