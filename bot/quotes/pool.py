@@ -95,12 +95,13 @@ class QuotePools:
     async def pool_keys(self, speaker: str | None = None, channel: str | None = None) -> list[str]:
         return list((await self.pool(speaker, channel)).keys)
 
-    async def quote_by_key(self, key: str) -> Quote | None:
+    async def quote_by_key(self, key: str, within: QuotePool | None = None) -> Quote | None:
         """The attributed quote with this key in the cache as it is now, or ``None`` (it was
-        edited, deleted, or is no longer attributed)."""
+        edited, deleted, or is no longer attributed). ``within``: a pool just read, to look
+        in (without asking the cache for its token again)."""
         from bot.quotes.service import _quote
 
-        quote_id = (await self.pool()).ids.get(key)
+        quote_id = (within if within is not None else await self.pool()).ids.get(key)
         if quote_id is None:
             return None
 

@@ -167,6 +167,7 @@ class DayPosting:
                     self._unknown.pop(guild_id, None)
                     if schedule.paused_reason:
                         return PostResult(PostOutcome.FAILED, key, error=found)
+                    record = replace(record, status=DayStatus.FAILED, error=found)
                 else:  # it cannot be checked, and a resend could double it
                     await self.store.record_missed(guild_id, key, found.reason, self._now(),
                                                    next_due=after)
@@ -183,17 +184,17 @@ class DayPosting:
                 if run is not None:
                     run.missed += 1
                 return PostResult(PostOutcome.FAILED, key, error=reason)
-            return await self._send(schedule, day, after, run, sender)
+            return await self._send(schedule, day, after, run, sender, record)
         finally:
             self._inflight.discard(guild_id)
 
     async def _send(self, schedule: Schedule, day: date, after: datetime, run: Pass | None,
-                    sender: Sender) -> PostResult:
+                    sender: Sender, record: DayRecord | None) -> PostResult:
         """Fix the day's quote, claim the day, send, record."""
         guild_id, key = schedule.guild_id, day.isoformat()
         now = self._now()
         try:
-            record, quote = await self._fix_day(schedule, day, now, run)
+            record, quote = await self._fix_day(schedule, day, now, run, record)
         except EmptyPool as exc:
             if run is None:
                 raise
@@ -266,41 +267,47 @@ class DayPosting:
     async def _failed(self, schedule: Schedule, record: DayRecord, error: str,
                       after: datetime, *, count: bool) -> Schedule:
         """Record a try that posted nothing: one more failure (when ``count``), tried again
-        after the backoff (before the day ends), paused at ``max_failures``."""
+        after the backoff, paused at ``max_failures``. When the next try would fall after
+        the day's end, the day is missed now and the schedule goes on with the next day
+        (``after``)."""
         now = self._now()
         failures = schedule.failures + 1 if count else schedule.failures
         paused: str | None = None
-        next_due: datetime | None
+        next_due: datetime | None = now
+        over = False
         if failures >= self.max_failures:
             paused, next_due = messages.paused(failures, error), None
             log.warning("qotd: server %d paused after %d failures", schedule.guild_id, failures)
         elif count:
-            wait = timedelta(seconds=BACKOFF[min(failures, len(BACKOFF)) - 1])
-            tz = times.zone(schedule.timezone)
-            end = times.end_of_day(date.fromisoformat(record.day), tz)
-            next_due = min(now + wait, max(end, now))
-        else:
-            next_due = now
+            next_due = now + timedelta(seconds=BACKOFF[min(failures, len(BACKOFF)) - 1])
+            end = times.end_of_day(date.fromisoformat(record.day), times.zone(schedule.timezone))
+            if next_due >= end:
+                next_due, over = after, True
         await self.store.record_failed(schedule.guild_id, record.day, error, now,
                                        next_due=next_due, failures=failures,
                                        paused_reason=paused)
+        if over:
+            failed = replace(record, status=DayStatus.FAILED, error=error)
+            await self.store.record_missed(
+                schedule.guild_id, record.day,
+                messages.not_posted(failed, schedule, self.late_posts), now, next_due=after)
         return replace(schedule, failures=failures, paused_reason=paused, next_due=next_due)
 
     # ------------------------------------------------------------------ the day's quote
 
-    async def _fix_day(self, schedule: Schedule, day: date, now: datetime,
-                       run: Pass | None) -> tuple[DayRecord, Quote | None]:
-        """The day's record and quote, choosing it if not yet chosen, and choosing again
-        when a day not yet sent has a quote that left the pool. ``EmptyPool``."""
+    async def _fix_day(self, schedule: Schedule, day: date, now: datetime, run: Pass | None,
+                       record: DayRecord | None) -> tuple[DayRecord, Quote | None]:
+        """The day's record (``record``: as just read) and quote, choosing it if not yet
+        chosen, and choosing again when a day not yet sent has a quote that left the pool.
+        ``EmptyPool``."""
         guild_id, key = schedule.guild_id, day.isoformat()
         pool = await self._pool(schedule, run)
-        record = await self.store.get_day(guild_id, key)
         if record is None:
             if not len(pool):
                 raise EmptyPool(messages.empty_at_post(pool))
             quote_key, cycle = await self._next_key(schedule, pool)
             record = await self.store.choose_day(guild_id, key, quote_key, cycle, now)
-        quote = await self.quotes.pools.quote_by_key(record.quote_key)
+        quote = await self._quote(record.quote_key, pool)
         if record.status in (DayStatus.CHOSEN, DayStatus.FAILED) and (
                 quote is None or record.quote_key not in pool):
             if not len(pool):
@@ -310,8 +317,11 @@ class DayPosting:
                      key)
             await self.store.rechoose_day(guild_id, key, quote_key, now)
             record = await self.store.get_day(guild_id, key) or record
-            quote = await self.quotes.pools.quote_by_key(record.quote_key)
+            quote = await self._quote(record.quote_key, pool)
         return record, quote
+
+    async def _quote(self, key: str, pool: QuotePool) -> Quote | None:
+        return await self.quotes.pools.quote_by_key(key, pool if key in pool else None)
 
     async def _next_key(self, schedule: Schedule, pool: QuotePool) -> tuple[str, int]:
         """The rotation's next quote, and its cycle (a new one when the pool is used up);

@@ -134,7 +134,8 @@ class QotdService(DayPosting):
         schedule = await self._schedule(guild_id)
         now = self._now()
         day = times.local_day(now, times.zone(schedule.timezone))
-        record, quote = await self._fix_day(schedule, day, now, None)
+        record = await self.store.get_day(guild_id, day.isoformat())
+        record, quote = await self._fix_day(schedule, day, now, None, record)
         if quote is None:
             raise QotdError("Today's quote is no longer in the notes (its note was edited "
                             "or removed after it was posted).")
