@@ -260,34 +260,46 @@ class TermIndex:
         doc_off = self.doc_off
         doc_tids = self.doc_tids
         stems = self.stems
-        by_id = [{sid[s]: v for s, v in found.items()} for found in matches]
+        # each text's words are looked up once: word id -> the query words it matches
+        matching: dict[int, list[tuple[int, float]]] = {}
+        for i, found in enumerate(matches):
+            for s, v in found.items():
+                if v > 0.0:
+                    matching.setdefault(sid[s], []).append((i, v))
+        typing = [(i, p) for i, p in enumerate(prefixes) if p]
         scored: list[tuple[int, float, bool, float]] = []
         for d in candidates:
             dterms = doc_tids[doc_off[d]:doc_off[d + 1]]
-            covered = 0.0
-            explained: dict[int, float] = {}
-            fuzzy_used = False
-            for i, found_ids in enumerate(by_id):
-                best = 0.0
-                best_term = -1
-                for t in dterms:
-                    v = found_ids.get(t)
-                    if v is not None and v > best:
-                        best, best_term = v, t
-                if not best and prefixes[i]:  # the word being typed, completed in this text
-                    p = prefixes[i]
+            # per query word: its best match in this text (the first of equals)
+            best: dict[int, tuple[float, int]] = {}
+            for t in dterms:
+                entries = matching.get(t)
+                if entries is not None:
+                    for i, v in entries:
+                        held = best.get(i)
+                        if held is None or v > held[0]:
+                            best[i] = (v, t)
+            for i, p in typing:  # the word being typed, completed in this text
+                if i not in best:
+                    top, top_term = 0.0, -1
                     for t in dterms:
                         written = stems[t]
                         if written.startswith(p) and len(written) > len(p):
                             v = 0.55 + 0.45 * len(p) / len(written)
-                            if v > best:
-                                best, best_term = v, t
-                if best:
-                    covered += weights[i] * best
-                    if best < 1.0:
-                        fuzzy_used = True
-                    if best > explained.get(best_term, 0.0):
-                        explained[best_term] = best
+                            if v > top:
+                                top, top_term = v, t
+                    if top:
+                        best[i] = (top, top_term)
+            covered = 0.0
+            explained: dict[int, float] = {}
+            fuzzy_used = False
+            for i in sorted(best):
+                v, t = best[i]
+                covered += weights[i] * v
+                if v < 1.0:
+                    fuzzy_used = True
+                if v > explained.get(t, 0.0):
+                    explained[t] = v
             share = covered / total
             q_cover = share**query_power
             d_cover = sum(idf[t] * v for t, v in explained.items()) / doc_weight[d]
