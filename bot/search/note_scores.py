@@ -4,10 +4,11 @@ A word's frequency in a note is the number of the note's sections that hold it (
 opening section, the note's summary, counting ``lead`` times); the note's length is its
 number of sections. This finds paraphrases whose words are spread over a note.
 
-Each word's rows are read as one string of note ids (:data:`~bot.search.sql.WORD_NOTES`,
-a walk of the word's FTS5 doclist) and counted here, in the reader's worker thread: the
-same scores in SQL (a GROUP BY per word, a UNION ALL, a join to ``notes``) took about three
-times as long, and a row per section twice as long.
+All the words' rows are read by one statement (:func:`~bot.search.sql.word_notes`, a
+walk of each word's FTS5 doclist) as two strings of note ids per word, and counted here
+in bulk (``Counter``, ``map`` and ``dict.update`` over whole lists: no Python loop per
+note): the same scores in SQL (a GROUP BY per word, a UNION ALL, a join to ``notes``) took
+about three times as long, and a row per section twice as long.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, mul, truediv
 
 from bot.search import sql
 
 NoteScore = tuple[int, float, float]  # (note id, score, idf of the words the note holds)
+# one word's rows: the note ids of the sections other than a note's opening that hold it
+# (one per section), and of the notes whose opening section holds it; comma-separated
+WordRows = tuple[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,38 +44,63 @@ class NoteQuery:
     limit: int = 200
 
 
-def score_notes(query: NoteQuery, notes_per_word: Iterable[str | None],
+def _ids(joined: str) -> map[int]:
+    return map(int, joined.split(",")) if joined else map(int, ())
+
+
+def score_notes(query: NoteQuery, rows_per_word: Iterable[WordRows],
                 sections: Mapping[int, int]) -> list[NoteScore]:
-    """The best ``query.limit`` notes, best first. Each word's rows come as one string,
-    :data:`~bot.search.sql.WORD_NOTES`: the note id of each section that holds the word,
-    comma-separated, marked ``L`` for a note's opening section. ``sections`` maps a note id
-    to its number of sections."""
+    """The best ``query.limit`` notes, best first (ties: the lower note id). Each word's
+    rows are :data:`WordRows`; ``sections`` maps a note id to its number of sections.
+
+    Every note's score is summed word by word in the query's order, with the arithmetic
+    of ``top * n / (n + k1 * (1 - b + b * sections / avg))``, whatever runs it."""
     scores: dict[int, float] = {}
-    covered: dict[int, float] = {}
+    per_word: list[tuple[float, Mapping[int, float]]] = []
     k1, b = query.k1, query.b
     avg = query.avg_sections or 1.0
-    for (_, weight), joined in zip(query.words, notes_per_word, strict=True):
-        if not joined:
+    for (_, weight), (body, lead) in zip(query.words, rows_per_word, strict=True):
+        counts: dict[int, float] = dict(Counter(_ids(body)))
+        if lead:  # a note's opening section holds the word: it counts `lead` times
+            opening = list(_ids(lead))
+            counts.update(zip(opening, map(add, map(counts.get, opening, repeat(0)),
+                                           repeat(query.lead)), strict=True))
+        if not counts:
             continue
-        counts: dict[int, float] = {}
-        for key, times in Counter(joined.split(",")).items():
-            if key.endswith("L"):
-                note, n = int(key[:-1]), times * query.lead
-            else:
-                note, n = int(key), float(times)
-            counts[note] = counts.get(note, 0.0) + n
-        top = weight * (k1 + 1.0)
-        for note, n in counts.items():
-            length = k1 * (1.0 - b + b * sections.get(note, 1) / avg)
-            scores[note] = scores.get(note, 0.0) + top * n / (n + length)
-            covered[note] = covered.get(note, 0.0) + weight
-    best = heapq.nlargest(query.limit, scores.items(), key=lambda kv: (kv[1], -kv[0]))
-    return [(note, score, covered[note]) for note, score in best]
+        per_word.append((weight, counts))
+        notes = list(counts)
+        times = list(counts.values())
+        length = map(mul, repeat(k1), map(add, repeat(1.0 - b), map(truediv, map(
+            mul, repeat(b), map(sections.get, notes, repeat(1))), repeat(avg))))
+        gained = map(truediv, map(mul, repeat(weight * (k1 + 1.0)), times),
+                     map(add, times, length))
+        scores.update(zip(notes, map(add, map(scores.get, notes, repeat(0.0)), gained),
+                          strict=True))
+    if 0 < query.limit < len(scores):
+        floor = heapq.nlargest(query.limit, scores.values())[-1]
+        kept = [(-score, note) for note, score in scores.items() if score >= floor]
+    else:
+        kept = [(-score, note) for note, score in scores.items()]
+    kept.sort()
+    best: list[NoteScore] = []
+    for negative, note in kept[: query.limit]:
+        covered = 0.0
+        for weight, holding in per_word:
+            if note in holding:
+                covered += weight
+        best.append((note, -negative, covered))
+    return best
+
+
+def read_word_notes(con: sqlite3.Connection, query: NoteQuery) -> list[WordRows]:
+    """Each word's :data:`WordRows` within the query's note-id range, in one statement."""
+    params: dict[str, object] = {"first_id": query.first_id, "last_id": query.last_id}
+    params.update((f"term{i}", term) for i, (term, _) in enumerate(query.words))
+    row = con.execute(sql.word_notes(len(query.words)), params).fetchone()
+    return [(body, lead) for body, _, lead in (joined.partition("|") for joined in row)]
 
 
 def read_note_scores(con: sqlite3.Connection, query: NoteQuery,
                      sections: Mapping[int, int]) -> list[NoteScore]:
     """:func:`score_notes` over the words' rows read from ``con``."""
-    bounds = {"first_id": query.first_id, "last_id": query.last_id}
-    return score_notes(query, (con.execute(sql.WORD_NOTES, {"term": term, **bounds}).fetchone()[0]
-                               for term, _ in query.words), sections)
+    return score_notes(query, read_word_notes(con, query), sections)

@@ -121,14 +121,25 @@ GROUP BY note_id
 ORDER BY note_id
 """
 
-# One word's rows (a quoted FTS5 string :term) within a note-id range, as one string: the
-# note id of each section that holds it, comma-separated, with "L" after a note's opening
-# section (:mod:`bot.search.note_scores` counts them). Reading a word walks its doclist,
-# so callers pass at most MAX_NOTE_WORDS words whose rows are few.
+# Each word's rows (:term0, :term1, ...: quoted FTS5 strings) within a note-id range, in
+# one statement of one row: per word one string, "<ids>|<ids>", the note id of each section
+# other than a note's opening that holds the word, then of each note whose opening section
+# holds it, comma-separated (:mod:`bot.search.note_scores` counts them). Reading a word
+# walks its doclist, so callers pass at most MAX_NOTE_WORDS words whose rows are few.
 MAX_NOTE_WORDS = 8
-WORD_NOTES = f"""
-SELECT group_concat((rowid / {SECTION_STRIDE})
-                    || CASE WHEN rowid % {SECTION_STRIDE} = 0 THEN 'L' ELSE '' END)
+_WORD_NOTES = f"""(
+SELECT coalesce(group_concat(CASE WHEN rowid % {SECTION_STRIDE} != 0
+                             THEN rowid / {SECTION_STRIDE} END), '')
+       || '|' ||
+       coalesce(group_concat(CASE WHEN rowid % {SECTION_STRIDE} = 0
+                             THEN rowid / {SECTION_STRIDE} END), '')
 FROM search
-WHERE search MATCH :term AND rowid BETWEEN :first_id AND :last_id
-"""
+WHERE search MATCH :term{{i}} AND rowid BETWEEN :first_id AND :last_id
+)"""
+
+
+def word_notes(words: int) -> str:
+    """The statement that reads ``words`` words (1 to :data:`MAX_NOTE_WORDS`)."""
+    if not 1 <= words <= MAX_NOTE_WORDS:
+        raise ValueError(f"word_notes: {words} words")
+    return "SELECT " + ",\n".join(_WORD_NOTES.format(i=i) for i in range(words))

@@ -21,22 +21,38 @@ def query(*weights: float, lead: float = 2.0, limit: int = 200) -> NoteQuery:
 
 def test_a_note_holding_more_of_the_words_ranks_first() -> None:
     # note 1 holds both words (sections 2 and 3), note 2 only the first, note 3 only the second
-    scores = score_notes(query(1.0, 1.0), ["1,2", "1,3"], {1: 4, 2: 4, 3: 4})
+    scores = score_notes(query(1.0, 1.0), [("1,2", ""), ("1,3", "")], {1: 4, 2: 4, 3: 4})
     assert scores[0][0] == 1
     assert dict((n, c) for n, _, c in scores) == {1: 2.0, 2: 1.0, 3: 1.0}
 
 
 def test_the_opening_section_counts_more_and_long_notes_less() -> None:
-    lead = score_notes(query(1.0, lead=3.0), ["1L,2"], {1: 4, 2: 4})
+    lead = score_notes(query(1.0, lead=3.0), [("2", "1")], {1: 4, 2: 4})
     assert [note for note, _, _ in lead] == [1, 2]
-    length = score_notes(query(1.0), ["1,2"], {1: 40, 2: 2})
+    length = score_notes(query(1.0), [("1,2", "")], {1: 40, 2: 2})
     assert [note for note, _, _ in length] == [2, 1]
 
 
 def test_rarer_words_weigh_more_and_the_limit_holds() -> None:
-    scores = score_notes(query(5.0, 0.5, limit=1), ["7", "8,8,8"], {7: 4, 8: 4})
+    scores = score_notes(query(5.0, 0.5, limit=1), [("7", ""), ("8,8,8", "")], {7: 4, 8: 4})
     assert [note for note, _, _ in scores] == [7]
-    assert score_notes(query(1.0, 1.0), [None, ""], {}) == []
+    assert score_notes(query(1.0, 1.0), [("", ""), ("", "")], {}) == []
+
+
+def test_the_opening_and_other_sections_add_up() -> None:
+    # note 1: its opening and two more sections; note 2: three sections, not its opening
+    scores = score_notes(query(1.0, lead=2.0), [("1,1,2,2,2", "1")], {1: 4, 2: 4})
+    assert [note for note, _, _ in scores] == [1, 2]  # 2 + 2 sections beat 3
+    n, length = 4.0, 1.2 * (1 - 0.75 + 0.75 * 4 / 4.0)
+    assert scores[0][1] == pytest.approx(1.0 * 2.2 * n / (n + length))
+
+
+def test_equal_scores_at_the_limit_keep_the_lowest_note_ids() -> None:
+    # twelve notes score alike (one section each); one scores more; four places
+    body = ",".join(str(note) for note in range(20, 8, -1)) + ",5,5"
+    scores = score_notes(query(1.0, limit=4), [(body, "")], dict.fromkeys(range(30), 4))
+    assert [note for note, _, _ in scores] == [5, 9, 10, 11]
+    assert score_notes(query(1.0, limit=0), [(body, "")], {}) == []
 
 
 @pytest.fixture
