@@ -17,7 +17,7 @@ import re
 import shlex
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,14 +174,14 @@ def _copy(words: list[str], workdir: Path) -> None:
         origin = ROOT / source
         target = workdir / dest
         if origin.is_dir():
-            shutil.copytree(origin, target, ignore=_ignored_in(origin), dirs_exist_ok=True)
+            shutil.copytree(origin, target, ignore=_ignored_in(), dirs_exist_ok=True)
         else:
             target = target / origin.name if dest.endswith("/") else target
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(origin, target)
 
 
-def _ignored_in(origin: Path):  # type: ignore[no-untyped-def]
+def _ignored_in() -> Callable[[str, list[str]], list[str]]:
     def ignore(folder: str, names: list[str]) -> list[str]:
         relative = Path(folder).relative_to(ROOT)
         return [n for n in names if ignored(str(relative / n))]

@@ -46,7 +46,8 @@ def test_the_venv_holds_exactly_the_locked_dependencies_and_the_wheel(installed:
     for tool in ("pip", "setuptools"):  # what `python -m venv` puts in every venv
         packages.pop(tool, None)
     assert packages == locked()
-    assert notecast == re.search(r'^version = "(.+)"', (ROOT / "pyproject.toml").read_text(), re.M)[1]
+    declared = re.search(r'^version = "(.+)"', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert declared is not None and notecast == declared[1]
     assert any("--require-hashes -r requirements.lock" in c for c in installed.commands)
     assert any("pip check" in c for c in installed.commands)
 
