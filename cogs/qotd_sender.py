@@ -9,10 +9,11 @@ What Discord answers becomes what the scheduler understands:
 * the message was created: its id;
 * Discord refused, nothing was posted: :class:`~bot.schedule.sender.SendRefused`, with one
   line for ``/qotd status``. ``permanent`` when only an admin can fix it (the channel is
-  gone: ``NotFound``; the bot may not see or post there: ``Forbidden``), else a passing
-  refusal (another 4xx) that is tried again later;
+  gone: ``NotFound``; the bot may not see or post there: ``Forbidden``, or its cached
+  permissions say so before any request), else a passing refusal (another 4xx) that is
+  tried again later;
 * anything else (a timeout, a lost connection, Discord's own 5xx error after discord.py's
-  retries): the outcome is not known, the exception propagates, and the scheduler looks for
+  retries: :func:`no_answer`): the outcome is not known, the exception propagates, and the scheduler looks for
   the post (:meth:`DiscordSender.find_post`) before it sends again. A 5xx is not a refusal:
   Discord may have created the message before failing to answer.
 
@@ -60,7 +61,10 @@ def missing_permissions(channel: PostChannel, me: discord.Member, *,
               else item for item in NEEDED]
     if history:
         needed.append(HISTORY)
-    return [name for attribute, name in needed if not getattr(permissions, attribute)]
+    missing = [name for attribute, name in needed if not getattr(permissions, attribute)]
+    if needed[1][1] in missing and "Embed Links" in missing:  # (no sending: no embedding)
+        missing.remove("Embed Links")
+    return missing
 
 
 def _join(names: list[str]) -> str:
@@ -101,9 +105,9 @@ class DiscordSender:
                 raise SendRefused(GONE, permanent=True) from None
             except discord.Forbidden:
                 raise SendRefused(HIDDEN, permanent=True) from None
-            except discord.DiscordServerError:
-                raise  # no answer: the scheduler tries again later
             except discord.HTTPException as exc:
+                if no_answer(exc):
+                    raise  # the scheduler tries again later
                 raise SendRefused(_passing(exc)) from None
         if not isinstance(found, discord.TextChannel | discord.Thread):
             raise SendRefused("The channel is not a text channel or a thread: pick another "
@@ -127,13 +131,17 @@ class DiscordSender:
 
     async def send(self, post: QotdPost) -> int:
         channel = await self.channel(post.channel_id)
+        me = channel.guild.me
+        missing = missing_permissions(channel, me) if me is not None else []
+        if missing:  # known from the cache: no request that Discord would refuse
+            raise SendRefused(permissions_reason(_name(channel), missing), permanent=True)
         try:
             message = await channel.send(content=post_content(post), embed=post_embed(post),
                                          nonce=post.nonce,
                                          allowed_mentions=post_allowed_mentions(post))
-        except discord.DiscordServerError:
-            raise  # Discord may have posted it: the outcome is not known
         except discord.HTTPException as exc:
+            if no_answer(exc):
+                raise  # Discord may have posted it: the outcome is not known
             raise self._refusal(channel, exc) from None
         log.debug("posted the quote of the day of %s for guild %s: message %s", post.day,
                   post.guild_id, message.id)
@@ -149,15 +157,21 @@ class DiscordSender:
                                                  oldest_first=True):
                 if message.author.id == me.id and marker_in(message, post):
                     return message.id
-        except discord.DiscordServerError:
-            raise
         except discord.HTTPException as exc:
+            if no_answer(exc):
+                raise
             if isinstance(exc, discord.Forbidden):
                 raise SendRefused(f"I cannot read the history of {_name(channel)}: give me "
                                   "View Channel and Read Message History there.",
                                   permanent=True) from None
             raise self._refusal(channel, exc) from None
         return None
+
+
+def no_answer(exc: discord.HTTPException) -> bool:
+    """Discord's own error (5xx, after discord.py's retries): it may have done what was
+    asked before failing to answer, so the outcome is not known."""
+    return exc.status >= 500
 
 
 def _said(exc: discord.HTTPException) -> str:
