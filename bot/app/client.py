@@ -30,15 +30,29 @@ log = logging.getLogger(__name__)
 
 
 class NotecastBot(commands.Bot):
-    """A bot that serves the notes through slash commands; built by ``main()``."""
+    """A bot that serves the notes through slash commands; built by ``main()``. With the
+    setting ``shard_count``, ``NotecastBot(services)`` is a
+    :class:`~bot.app.sharded.ShardedNotecastBot` (an ``AutoShardedBot``)."""
+
+    def __new__(cls, services: Services, *args: Any, **kwargs: Any) -> NotecastBot:
+        if cls is NotecastBot and services.settings.shard_count:
+            from bot.app.sharded import ShardedNotecastBot
+
+            return super().__new__(ShardedNotecastBot)
+        return super().__new__(cls)
+
+    def shard_options(self) -> dict[str, Any]:
+        return {}  # one connection, no sharding (see ShardedNotecastBot)
 
     def __init__(self, services: Services, *, start_sync: bool = True) -> None:
+        self.services = services
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents(guilds=True),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=NotecastTree,
             help_command=None,
+            **self.shard_options(),
         )
         self.services = services
         self.start_sync = start_sync
