@@ -24,7 +24,7 @@ Mentions: the post pings the one role the admin chose, and nothing else
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -40,6 +40,10 @@ from cogs.render.qotd import (
 log = logging.getLogger(__name__)
 
 FIND_LIMIT = 100  # messages read after the send started, looking for the post
+# looked at from this long before the send started: Discord's clock is not ours, and a post
+# made within the claim's millisecond is not "after" it (the marker names the day: an
+# earlier message carrying it is that day's post all the same)
+CLOCK_SKEW = timedelta(minutes=2)
 PostChannel = discord.TextChannel | discord.Thread
 # what the bot needs in the channel: (attribute, the name Discord's settings show)
 NEEDED = (("view_channel", "View Channel"), ("send_messages", "Send Messages"),
@@ -153,7 +157,7 @@ class DiscordSender:
         if me is None:
             raise ConnectionError("not logged in")  # not a refusal: look again later
         try:
-            async for message in channel.history(limit=FIND_LIMIT, after=since,
+            async for message in channel.history(limit=FIND_LIMIT, after=since - CLOCK_SKEW,
                                                  oldest_first=True):
                 if message.author.id == me.id and marker_in(message, post):
                     return message.id

@@ -87,10 +87,17 @@ async def test_a_post_in_a_thread(world: World) -> None:
     assert world.bot_posts() == []
 
 
-async def test_a_deleted_channel_shows_in_status_with_what_to_do(world: World) -> None:
+@pytest.mark.parametrize("seen", [True, False], ids=["deleted", "unknown-to-discord"])
+async def test_a_deleted_channel_shows_in_status_with_what_to_do(world: World,
+                                                                seen: bool) -> None:
+    """``seen``: the bot was told of the deletion; else only Discord knows (404 on send)."""
     quotes = world.guild.create_text_channel("quotes")
     await world.set(channel=quotes)
-    world.env.backend.delete_channel(quotes.id)
+    if seen:
+        world.env.backend.delete_channel(quotes.id)
+    else:
+        world.env.inject_error("POST", f"/channels/{quotes.id}/messages", status=404,
+                               code=10003, message="Unknown Channel", times=None)
     await world.advance_to(AFTER)
     assert world.bot_posts() == []
     shown = fields(await world.status())
@@ -137,18 +144,37 @@ async def test_a_passing_refusal_is_tried_again(world: World) -> None:
 
 
 async def test_discord_failing_to_answer_is_checked_before_posting_again(world: World) -> None:
-    """A 5xx may hide a post that was made: the channel is read before each new try."""
+    """A 5xx may hide a post that was made: the channel is read before each new try, and
+    only the quote of the day counts as found (not another message of the bot's)."""
     await world.set()
     world.env.inject_error("POST", f"/channels/{world.channel.id}/messages", status=500,
                            times=2)
     await world.advance_to(DUE + timedelta(seconds=30))
     problem = fields(await world.status())["Problem"]
     assert problem.startswith("Today's post got no answer from Discord: I will look for it")
+    await world.alice.slash(world.channel, "quote")  # the bot's message, not the post
     await world.advance_to(AFTER + timedelta(minutes=2))
     assert len(world.bot_posts()) == 1
     reads = [r for r in world.env.http_requests
              if r.method == "GET" and r.path == f"/channels/{world.channel.id}/messages"]
     assert len(reads) == 2  # before each try after a 5xx
+
+
+async def test_a_post_whose_answer_was_lost_is_found_not_posted_again(
+        world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    cog: Any = world.env.bot.get_cog("Qotd")
+    real = cog.sender.send
+
+    async def answer_lost(post: Any) -> int:
+        await real(post)  # Discord made the post...
+        raise TimeoutError("the answer never came")  # ...but the bot never heard
+
+    monkeypatch.setattr(cog.sender, "send", answer_lost)
+    await world.set()
+    await world.advance_to(AFTER)
+    (post,) = world.bot_posts()
+    shown = fields(await world.status())
+    assert shown["Today"] == f"2026-01-01: posted · [jump to it]({jump(world, post)})"
 
 
 async def test_the_loop_survives_an_exception(world: World, monkeypatch: pytest.MonkeyPatch,
