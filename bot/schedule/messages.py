@@ -59,10 +59,15 @@ def no_answer(exc: BaseException) -> str:
 
 
 def lost(previous: str | None) -> str:
-    """The day's error when a send whose outcome was not known turned out not to be posted."""
+    """A send whose outcome was not known, and that is not in the channel."""
     if previous:
-        return clip(f"{previous}, and the post is not in the channel: posting again.")
-    return "The bot stopped while posting, and the post is not in the channel: posting again."
+        return clip(f"{previous}, and the post is not in the channel")
+    return "The bot stopped while posting, and the post is not in the channel"
+
+
+def unread(reason: str) -> str:
+    """A send whose outcome was not known, and the channel's history cannot be read."""
+    return clip(f"The bot stopped while posting, and the channel cannot be checked ({reason})")
 
 
 def unchecked(reason: str) -> str:

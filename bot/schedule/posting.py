@@ -63,6 +63,7 @@ class Pass:
 
     pools: dict[tuple[str | None, str | None], QuotePool] = field(default_factory=dict)
     calls: int = 0
+    last: datetime | None = None  # when the previous call to Discord went out
     posted: int = 0
     failed: int = 0
     missed: int = 0
@@ -123,7 +124,8 @@ class DayPosting:
                                                next_due=next_due)
                 run.posted += 1
                 return True
-            reason = found.reason if isinstance(found, SendRefused) else str(found)
+            reason = (found.reason if isinstance(found, SendRefused)
+                      else messages.clip(f"Not posted before the day ended: {found}."))
         elif record is not None and record.status in NOTHING:
             await self.store.set_next_due(guild_id, next_due)
             return True
@@ -162,6 +164,7 @@ class DayPosting:
                                                    next_due=after)
                     return PostResult(PostOutcome.POSTED, key, found, record.channel_id)
                 if isinstance(found, str):  # not posted: counted, then sent again at once
+                    found = messages.clip(f"{found}: sent again (with the same nonce).")
                     schedule = await self._failed(schedule, record, found, after, count=(
                         guild_id in self._unknown))
                     self._unknown.pop(guild_id, None)
@@ -252,7 +255,7 @@ class DayPosting:
                                            since)
         except SendRefused as exc:
             if record.claimed_at is not None and now - record.claimed_at <= NONCE_WINDOW:
-                return messages.clip(f"{exc.reason} Sent again with the same nonce.")
+                return messages.unread(exc.reason)
             return SendRefused(messages.unchecked(exc.reason), permanent=exc.permanent)
         except Exception as exc:
             log.warning("qotd: server %d: looking for the post of %s failed (%r); again in %s",
@@ -359,11 +362,16 @@ class DayPosting:
                 and schedule.next_due < self.started - LATE_GRACE)
 
     async def _pace(self, run: Pass | None) -> None:
+        """Before a call to Discord within a tick: wait what is left of the interval since
+        the previous call (by the clock), so that calls go out at ``posts_per_second``."""
         if run is None:
             return
-        if run.calls and self.interval:
-            await self._sleep(self.interval)
+        if run.last is not None and self.interval:
+            wait = self.interval - (self._now() - run.last).total_seconds()
+            if wait > 0:
+                await self._sleep(wait)
         run.calls += 1
+        run.last = self._now()
 
     @staticmethod
     def _post(schedule: Schedule, day: str, quote: Quote, channel_id: int) -> QotdPost:

@@ -192,6 +192,12 @@ async def test_the_days_posts_are_staggered_at_the_rate(tmp_path: Path) -> None:
         report = await w.service(posts_per_second=2.0).tick(w.sender)
         assert report.posted == 5
         assert w.sleeps == [0.5] * 4
+        w.sleeps.clear()
+        w.clock.advance(days=1)
+        w.sender.script = lambda post: setattr(w.clock, "now", w.clock.now + timedelta(
+            seconds=0.125))  # each send takes an eighth of a second: less to wait
+        assert (await w.service(posts_per_second=2.0).tick(w.sender)).posted == 5
+        assert w.sleeps == [0.375] * 4
 
 
 async def test_one_servers_trouble_never_stops_the_others(tmp_path: Path) -> None:
