@@ -130,7 +130,7 @@ class Settings:
     ops_port: int = 0  # 0: off; else GET /health (and /metrics) on ops_host:ops_port
     ops_host: str = "127.0.0.1"
     metrics: bool = False  # serve Prometheus metrics at /metrics on the ops port
-    shard_count: int = 0  # 0: one process, Discord's recommended count (AutoShardedBot)
+    shard_count: int = 0  # 0: no sharding (one gateway connection); N: AutoShardedBot of N shards
     shard_ids: tuple[int, ...] | None = None  # the shards this process runs (None: all)
     state_dsn: Secret = field(default_factory=lambda: Secret(""))  # postgresql://...: shared state
     watch_vault: str = "auto"  # auto | events | poll | off: pick up vault changes at once
