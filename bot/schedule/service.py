@@ -173,14 +173,19 @@ class QotdService(DayPosting):
                 continue
             try:
                 await self._due(schedule, run, sender)
+                continue
+            except UserFacingError as exc:  # (the notes are loading: not a bug)
+                log.info("qotd: server %d: not now (%s); looked at again in %s", guild_id,
+                         exc, RECHECK)
+                run.skipped += 1
             except Exception:
                 log.exception("qotd: server %d: the scheduled post failed unexpectedly; "
                               "looked at again in %s", guild_id, RECHECK)
                 run.failed += 1
-                try:
-                    await self.store.set_next_due(guild_id, self._now() + RECHECK)
-                except Exception:
-                    log.exception("qotd: server %d: its next time could not be stored", guild_id)
+            try:
+                await self.store.set_next_due(guild_id, self._now() + RECHECK)
+            except Exception:
+                log.exception("qotd: server %d: its next time could not be stored", guild_id)
         if due:
             log.info("qotd: tick: %d due, %d posted, %d failed, %d missed, %d skipped", len(due),
                      run.posted, run.failed, run.missed, run.skipped)

@@ -284,3 +284,25 @@ async def test_zones_autocomplete(tmp_path: Path) -> None:
 
 def test_the_local_day_follows_the_zone() -> None:
     assert times.local_day(at(2026, 1, 5, 23), times.zone("Asia/Tokyo")).isoformat() == "2026-01-06"
+
+
+async def test_notes_still_loading_delay_the_post_without_an_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from bot.errors import NotesLoading
+
+    async with world(tmp_path, at(2026, 1, 5, 6)) as w:
+        qotd = w.service()
+        await qotd.set(GUILD, channel_id=CHANNEL, post_time="09:00", timezone="UTC")
+        pools = w.quotes.pools
+
+        async def loading(*args: object) -> None:
+            raise NotesLoading()
+
+        with monkeypatch.context() as patch:
+            patch.setattr(pools, "pool", loading)
+            w.clock.now = at(2026, 1, 5, 9)
+            report = await qotd.tick(w.sender)
+        assert (report.skipped, report.failed, report.posted) == (1, 0, 0)
+        assert not [r for r in caplog.records if r.exc_info]
+        w.clock.advance(minutes=1)
+        assert (await qotd.tick(w.sender)).posted == 1
