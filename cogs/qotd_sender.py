@@ -61,13 +61,11 @@ def missing_permissions(channel: PostChannel, me: discord.Member, *,
     ``history``, to find a post again after a crash), named as Discord's settings name them
     (``[]``: it can)."""
     permissions = channel.permissions_for(me)
-    needed = [IN_THREADS if item[0] == "send_messages" and isinstance(channel, discord.Thread)
-              else item for item in NEEDED]
-    if history:
-        needed.append(HISTORY)
+    send = IN_THREADS if isinstance(channel, discord.Thread) else NEEDED[1]
+    needed = [NEEDED[0], send, NEEDED[2], *([HISTORY] if history else [])]
     missing = [name for attribute, name in needed if not getattr(permissions, attribute)]
-    if needed[1][1] in missing and "Embed Links" in missing:  # (no sending: no embedding)
-        missing.remove("Embed Links")
+    if send[1] in missing and NEEDED[2][1] in missing:  # (discord.py: no sending, no embeds)
+        missing.remove(NEEDED[2][1])
     return missing
 
 
