@@ -14,6 +14,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +26,7 @@ from bot.search.snapshot import Snapshot, Token
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+D = TypeVar("D")
 
 FRESH_WAIT_SECONDS = 0.5  # how long a query waits for a reload under way (never longer)
 RECHECK_SECONDS = 1.0  # how often a synchronous caller (autocomplete) checks the cache token
@@ -147,6 +149,35 @@ class SearchIndex:
             return default
         try:
             return await readers.run(read)
+        except sqlite3.Error as exc:
+            log.warning("search: query failed: %s", exc)
+            return default
+
+    def submit(self, read: Callable[[sqlite3.Connection], T]) -> Future[T] | None:
+        """``read(connection)`` started on a read-only connection's thread, for a caller in
+        a worker thread that takes its result with :meth:`collect` (``None``: no readers,
+        or they are closing)."""
+        readers = self._readers
+        if readers is None:
+            return None
+        try:
+            return readers.submit(read)
+        except RuntimeError:  # the pool is shutting down
+            return None
+
+    @staticmethod
+    def collect(future: Future[T] | None, read: Callable[[sqlite3.Connection], T],
+                connection: sqlite3.Connection | None, default: D) -> T | D:
+        """What :meth:`submit` started, from a caller that holds a reader ``connection``
+        (it runs in a reader thread): when no reader has taken the read up yet (both
+        busy, or not yet scheduled on a busy machine) or it could not be started, the
+        caller runs it here instead of waiting in the queue, which also means two lookups
+        in the two readers never wait for each other. ``default`` when the read failed
+        (logged, as :meth:`read`) or when there is no connection and no future."""
+        try:
+            if future is None or (connection is not None and future.cancel()):
+                return default if connection is None else read(connection)
+            return future.result()
         except sqlite3.Error as exc:
             log.warning("search: query failed: %s", exc)
             return default

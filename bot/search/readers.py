@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,6 +89,11 @@ class Readers:
         within :data:`QUERY_TIME_LIMIT` (a longer read is interrupted: ``sqlite3.Error``)."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._run, read)
+
+    def submit(self, read: Callable[[sqlite3.Connection], T]) -> Future[T]:
+        """:meth:`run` for a caller in a worker thread: ``read`` starts on a reader thread
+        at once, its result is the future's (a worker never waits on the event loop)."""
+        return self._executor.submit(self._run, read)
 
     async def fetch_all(self, statement: str, params: dict[str, Any]) -> list[Any]:
         return await self.run(lambda connection: connection.execute(statement, params).fetchall())

@@ -3,8 +3,9 @@ channel list.
 
 Members type what they remember: misspelt, half-finished, in their own words, or the name
 of a section. :class:`TopicSearch` ranks with :mod:`bot.search.ranking` on the shared
-snapshot (:class:`~bot.search.holder.SearchIndex`). Every ranking step runs in a worker
-thread; the SQL runs on the readers' threads; the event loop only awaits them.
+snapshot (:class:`~bot.search.holder.SearchIndex`). A lookup's ranking runs as one job of
+a search reader's thread, which hands the SQL to the other reader and searches memory
+meanwhile; the event loop only awaits it.
 :meth:`TopicSearch.autocomplete` and :meth:`TopicSearch.channels` are synchronous and
 memory-only (Discord gives autocomplete 3 s and no defer).
 """
@@ -12,14 +13,17 @@ memory-only (Discord gives autocomplete 3 s and no defer).
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 import time
+from functools import partial
 from typing import Any
 
 from bot.cache.store import NotesCache
 from bot.search import autocomplete as _autocomplete
+from bot.search import note_scores
 from bot.search.confidence import assess
 from bot.search.holder import SearchIndex
-from bot.search.note_scores import NoteQuery, read_note_scores
 from bot.search.query import PreparedQuery, QueryTerm, clean_query, prepare_query
 from bot.search.ranking import (
     Candidate,
@@ -40,9 +44,28 @@ from bot.search.records import (
 )
 from bot.search.snapshot import Snapshot
 
+log = logging.getLogger(__name__)
 
-async def _no_rows() -> list[Any]:
-    return []
+
+def _read_full_text(plan: TextPlan, con: sqlite3.Connection,
+                    ) -> tuple[list[Any], list[note_scores.WordRows] | None]:
+    """The plan's two statements on ``con``: the words' note ids first (one step of
+    SQLite's), then the sections that hold every word. A failed one is logged and gives
+    nothing; the other still counts."""
+    word_rows: list[note_scores.WordRows] | None = None
+    sections: list[Any] = []
+    if plan.per_note:
+        try:
+            word_rows = note_scores.read_word_notes(con, plan.per_note)
+        except sqlite3.Error as exc:
+            log.warning("search: query failed: %s", exc)
+    if plan.ranked:
+        statement, params = plan.ranked
+        try:
+            sections = con.execute(statement, params).fetchall()
+        except sqlite3.Error as exc:
+            log.warning("search: query failed: %s", exc)
+    return sections, word_rows
 
 
 class TopicSearch:
@@ -98,32 +121,36 @@ class TopicSearch:
             prepared = prepare_query(query)
         except QueryTooVague as exc:
             return done(LookupResult(text, [], False, reason=exc.reason))
-        w = self.weights
-        terms, plan = await asyncio.to_thread(self._plan, snap, prepared, channel_key)
-        # the in-memory indexes (a worker thread) and full text (SQLite) at the same time
-        memory = asyncio.ensure_future(asyncio.to_thread(
-            memory_candidates, snap, prepared, terms, channel_key, w))
-        try:
-            found_sections, found_notes = await asyncio.gather(
-                self.index.fetch(*plan.ranked) if plan and plan.ranked else _no_rows(),
-                self._note_scores(snap, plan.per_note) if plan and plan.per_note
-                else _no_rows())
-        finally:
-            candidates = await memory
-        hits, confident, suggestions = await asyncio.to_thread(
-            self._finish, snap, prepared, terms, plan, channel_key, candidates,
-            found_sections, found_notes, limit)
+        rank = partial(self._rank, snap, prepared, channel_key, limit)
+        ranked = await self.index.read(rank, None)
+        if ranked is None:  # no reader connection (closing, or the file is unreadable)
+            ranked = await asyncio.to_thread(rank, None)
+        hits, confident, suggestions = ranked
         return done(LookupResult(text, hits, confident, suggestions,
                                  truncated=prepared.truncated))
 
-    async def _note_scores(self, snap: Snapshot, query: NoteQuery) -> list[Any]:
-        return await self.index.read(
-            lambda con: read_note_scores(con, query, snap.sections), [])
-
-    def _plan(self, snap: Snapshot, prepared: PreparedQuery,
-              channel: str | None) -> tuple[list[QueryTerm], TextPlan | None]:
+    def _rank(self, snap: Snapshot, prepared: PreparedQuery, channel: str | None, limit: int,
+              connection: sqlite3.Connection | None) -> tuple[list[TopicHit], bool, list[str]]:
+        """The whole ranking, as one job of a reader thread (``connection`` is its own):
+        the full-text reads are handed to the other reader (SQLite lets go of the GIL
+        while it walks the index) and the in-memory indexes are searched meanwhile, then
+        everything is fused. One hop from the event loop and back, whatever the steps:
+        on a busy machine every wake-up of a thread can cost milliseconds, and a read the
+        other reader has not started yet is run here rather than waited for."""
+        w = self.weights
         terms = snap.vocab.make_terms(prepared)
-        return terms, text_plan(snap, terms, channel, self.weights)
+        plan = text_plan(snap, terms, channel, w)
+        reads = None if plan is None else partial(_read_full_text, plan)
+        future = self.index.submit(reads) if reads is not None and connection else None
+        candidates = memory_candidates(snap, prepared, terms, channel, w)
+        found_sections: list[Any] = []
+        found_notes: list[Any] = []
+        if reads is not None and plan is not None:
+            found_sections, word_rows = self.index.collect(future, reads, connection, ([], None))
+            if plan.per_note and word_rows is not None:
+                found_notes = note_scores.score_notes(plan.per_note, word_rows, snap.sections)
+        return self._finish(snap, prepared, terms, plan, channel, candidates,
+                            found_sections, found_notes, limit)
 
     def _finish(self, snap: Snapshot, prepared: PreparedQuery, terms: list[QueryTerm],
                 plan: TextPlan | None, channel: str | None, candidates: dict[int, Candidate],
