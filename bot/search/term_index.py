@@ -15,13 +15,13 @@ import math
 import sys
 import threading
 from array import array
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.search.query import QueryTerm
+from bot.search.term_pool import first_texts, pooled_texts
 from bot.search.text import max_edits, similarity
 
 MAX_POSTINGS = 12_000  # texts gathered per in-memory search, at most
@@ -212,50 +212,16 @@ class TermIndex:
                 break
             kept.append(i)
             spent += sizes[i]
-        dead = self.dead
-        sets: list[set[int]] = []
-        ordered: list[array[int] | None] = []  # a posting list, shortest text first
-        for i in kept:
-            posting_lists = [self.posting(s) for s in matches[i]]
-            if sum(map(len, posting_lists)) > max_postings:  # one very common word alone
-                posting_lists = [p[:max_postings] for p in posting_lists]
-            one = set(posting_lists[0]) if len(posting_lists) == 1 else set().union(
-                *posting_lists)
-            if allowed is not None:
-                one &= allowed
-            if dead:
-                one -= dead
-            if one:
-                sets.append(one)
-                ordered.append(posting_lists[0] if len(posting_lists) == 1 else None)
-        if not sets:
+        candidates: Iterable[int] | None = None
+        if len(kept) == 1 and len(matches[kept[0]]) == 1:
+            # one word alone finds the texts: its first `cap` texts (shortest first) when it
+            # has more, without a set of all its postings
+            candidates = first_texts(self, next(iter(matches[kept[0]])), allowed, cap,
+                                     max_postings)
+        if candidates is None:
+            candidates = pooled_texts(self, matches, kept, allowed, cap, max_postings)
+        if not candidates:
             return []
-        counts: Counter[int] | None = None
-        if len(sets) == 1:
-            pool = sets[0]
-            best_count = 1
-        else:
-            counts = Counter()
-            for one in sets:
-                counts.update(one)
-            best_count = max(counts.values())
-            pool = {d for d, c in counts.items() if c >= best_count - 1}
-        candidates: Iterable[int] = pool
-        if len(pool) > cap:
-            # the texts that match the most words first, the shortest first among equals
-            rare = min(range(len(sets)), key=lambda k: len(sets[k]))
-            walk: Iterable[int] = ordered[rare] or sorted(sets[rare],
-                                                          key=self.doc_weight.__getitem__)
-            chosen: list[int] = []
-            for wanted in (best_count, best_count - 1):
-                for d in walk:
-                    if d in pool and (counts is None or counts[d] == wanted):
-                        chosen.append(d)
-                        if len(chosen) >= cap:
-                            break
-                if len(chosen) >= cap or counts is None:
-                    break
-            candidates = chosen
         doc_weight = self.doc_weight
         doc_off = self.doc_off
         doc_tids = self.doc_tids
@@ -273,9 +239,8 @@ class TermIndex:
             # per query word: its best match in this text (the first of equals)
             best: dict[int, tuple[float, int]] = {}
             for t in dterms:
-                entries = matching.get(t)
-                if entries is not None:
-                    for i, v in entries:
+                if t in matching:
+                    for i, v in matching[t]:
                         held = best.get(i)
                         if held is None or v > held[0]:
                             best[i] = (v, t)
@@ -293,7 +258,7 @@ class TermIndex:
             covered = 0.0
             explained: dict[int, float] = {}
             fuzzy_used = False
-            for i in sorted(best):
+            for i in sorted(best) if len(best) > 1 else best:
                 v, t = best[i]
                 covered += weights[i] * v
                 if v < 1.0:
@@ -302,7 +267,11 @@ class TermIndex:
                     explained[t] = v
             share = covered / total
             q_cover = share**query_power
-            d_cover = sum(idf[t] * v for t, v in explained.items()) / doc_weight[d]
+            if len(explained) == 1:  # what sum() gives for one term, without a generator
+                t, v = next(iter(explained.items()))
+                d_cover = idf[t] * v / doc_weight[d]
+            else:
+                d_cover = sum(idf[t] * v for t, v in explained.items()) / doc_weight[d]
             score = q_cover * (FLOOR + (1.0 - FLOOR) * d_cover)
             if prefix_bonus and norm and self.norms and self.norms[d].startswith(norm):
                 score = max(score, 0.8 + 0.2 * len(norm) / max(1, len(self.norms[d])))
