@@ -3,7 +3,8 @@
 The migrations are numbered and named as SQLite's (:mod:`bot.state.migrations`): version N
 means the same tables in either backend. The quote of the day's tables keep SQLite's
 types (ids ``BIGINT``, times ``BIGINT`` microseconds since the epoch, UTC), so that rows
-read the same through :mod:`bot.state.sqlite_schedules`' converters; the summaries' times
+read the same through :mod:`bot.state.sqlite_schedules`' converters, and run the
+same statements (:mod:`bot.state.schedule_sql`); the summaries' times
 and days are ``timestamptz`` and ``date``. A database is Notecast's when its schema holds
 the marker table ``notecast_schema`` (one row: the application and the version).
 
@@ -18,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.state import schedule_sql as portable
 from bot.state.migrations import Migration
-from bot.state.sqlite_schedules import DAY_COLUMNS, SCHEDULE_COLUMNS
 
 APPLICATION = "notecast-state"
 # pg_advisory_lock's key while a process checks and migrates the schema: "NCST" as in
@@ -173,90 +174,30 @@ PRUNE_BUDGETS = sql("DELETE FROM summary_budget WHERE day < :before")
 
 # --------------------------------------------------------------------------- schedules
 
-GET_SCHEDULE = sql(f"SELECT {SCHEDULE_COLUMNS} FROM qotd_schedules WHERE guild_id = :guild_id")
-PUT_SCHEDULE = sql(f"""
-INSERT INTO qotd_schedules ({SCHEDULE_COLUMNS})
-VALUES (:guild_id, :channel_id, :post_time, :timezone, :speaker, :source_channel, :role_id,
-        :enabled, :seed, :cycle, :next_due, :failures, :last_error, :paused_reason,
-        :updated_at, :updated_by)
-ON CONFLICT (guild_id) DO UPDATE SET
-    channel_id = excluded.channel_id, post_time = excluded.post_time,
-    timezone = excluded.timezone, speaker = excluded.speaker,
-    source_channel = excluded.source_channel, role_id = excluded.role_id,
-    enabled = excluded.enabled, seed = excluded.seed, cycle = excluded.cycle,
-    next_due = excluded.next_due, failures = excluded.failures,
-    last_error = excluded.last_error, paused_reason = excluded.paused_reason,
-    updated_at = excluded.updated_at, updated_by = excluded.updated_by
-""")
-# the WHERE repeats the partial index's (qotd_schedules_due)
-_DUE = f"""
-SELECT {SCHEDULE_COLUMNS} FROM qotd_schedules
-WHERE enabled AND paused_reason IS NULL AND next_due IS NOT NULL AND next_due <= :now
-"""
-DUE_SCHEDULES = sql(_DUE + "ORDER BY next_due, guild_id LIMIT :limit")
-DUE_SCHEDULES_OF_SHARDS = sql(_DUE + """
+GET_SCHEDULE = sql(portable.GET_SCHEDULE)
+PUT_SCHEDULE = sql(portable.PUT_SCHEDULE)
+DUE_SCHEDULES = sql(portable.DUE_SCHEDULES)
+DUE_SCHEDULES_OF_SHARDS = sql(portable.DUE_SELECT + """
   AND ((guild_id >> 22) % :shard_count) = ANY(:shard_ids)
 ORDER BY next_due, guild_id LIMIT :limit
 """)
-COUNT_SCHEDULES = sql("""
-SELECT count(*) FILTER (WHERE enabled AND paused_reason IS NULL),
-       count(*) FILTER (WHERE enabled AND paused_reason IS NOT NULL)
-FROM qotd_schedules
-""")
-SET_NEXT_DUE = sql("UPDATE qotd_schedules SET next_due = :next_due WHERE guild_id = :guild_id")
-START_CYCLE = sql("""
-UPDATE qotd_schedules SET cycle = cycle + 1 WHERE guild_id = :guild_id AND cycle = :cycle
-""")
-SCHEDULE_CYCLE = sql("SELECT cycle FROM qotd_schedules WHERE guild_id = :guild_id")
-SCHEDULE_POSTED = sql("""
-UPDATE qotd_schedules SET failures = 0, last_error = NULL, next_due = :next_due
-WHERE guild_id = :guild_id
-""")
-SCHEDULE_FAILED = sql("""
-UPDATE qotd_schedules SET failures = :failures, last_error = :error, next_due = :next_due,
-    paused_reason = :paused_reason
-WHERE guild_id = :guild_id
-""")
+COUNT_SCHEDULES = sql(portable.COUNT_SCHEDULES)
+SET_NEXT_DUE = sql(portable.SET_NEXT_DUE)
+START_CYCLE = sql(portable.START_CYCLE)
+SCHEDULE_CYCLE = sql(portable.SCHEDULE_CYCLE)
+SCHEDULE_POSTED = sql(portable.SCHEDULE_POSTED)
+SCHEDULE_FAILED = sql(portable.SCHEDULE_FAILED)
 
 # --------------------------------------------------------------------------- days
 # A day is claimed by a conditional UPDATE: a second claimer waits for the first one's row
 # lock, then finds the row no longer 'chosen' or 'failed' (READ COMMITTED re-reads it).
 
-GET_DAY = sql(f"SELECT {DAY_COLUMNS} FROM qotd_days WHERE guild_id = :guild_id AND day = :day")
-CHOOSE_DAY = sql("""
-INSERT INTO qotd_days (guild_id, day, quote_key, cycle, status, attempts, chosen_at)
-VALUES (:guild_id, :day, :quote_key, :cycle, 'chosen', 0, :now)
-ON CONFLICT (guild_id, day) DO NOTHING
-""")
-RECHOOSE_DAY = sql("""
-UPDATE qotd_days SET quote_key = :quote_key, chosen_at = :now
-WHERE guild_id = :guild_id AND day = :day AND status IN ('chosen', 'failed')
-""")
-CLAIM_DAY = sql(f"""
-UPDATE qotd_days SET status = 'sending', attempts = attempts + 1, claimed_at = :now,
-    channel_id = :channel_id
-WHERE guild_id = :guild_id AND day = :day AND status IN ('chosen', 'failed')
-RETURNING {DAY_COLUMNS}
-""")
-DAY_POSTED = sql("""
-UPDATE qotd_days SET status = 'posted', message_id = :message_id, posted_at = :now, error = NULL
-WHERE guild_id = :guild_id AND day = :day AND status = 'sending'
-""")
-DAY_FAILED = sql("""
-UPDATE qotd_days SET status = 'failed', error = :error
-WHERE guild_id = :guild_id AND day = :day AND status = 'sending'
-""")
-DAY_MISSED = sql("""
-INSERT INTO qotd_days (guild_id, day, quote_key, cycle, status, attempts, error)
-VALUES (:guild_id, :day, :quote_key, :cycle, 'missed', 0, :reason)
-ON CONFLICT (guild_id, day) DO UPDATE SET status = 'missed', error = excluded.error
-WHERE qotd_days.status <> 'posted'
-RETURNING status
-""")
-USED_KEYS = sql("""
-SELECT quote_key FROM qotd_days
-WHERE guild_id = :guild_id AND cycle = :cycle AND status <> 'missed'
-""")
-RECENT_DAYS = sql(f"""
-SELECT {DAY_COLUMNS} FROM qotd_days WHERE guild_id = :guild_id ORDER BY day DESC LIMIT :limit
-""")
+GET_DAY = sql(portable.GET_DAY)
+CHOOSE_DAY = sql(portable.CHOOSE_DAY)
+RECHOOSE_DAY = sql(portable.RECHOOSE_DAY)
+CLAIM_DAY = sql(portable.CLAIM_DAY)
+DAY_POSTED = sql(portable.DAY_POSTED)
+DAY_FAILED = sql(portable.DAY_FAILED)
+DAY_MISSED = sql(portable.DAY_MISSED)
+USED_KEYS = sql(portable.USED_KEYS)
+RECENT_DAYS = sql(portable.RECENT_DAYS)
