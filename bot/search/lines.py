@@ -5,6 +5,7 @@ and loaded from the cache as is."""
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from collections.abc import Sequence
 
@@ -45,6 +46,22 @@ class Lines(Sequence[str]):
         if k >= base:
             return self._extra[k - base]
         return self._data[self._starts[k]:self._starts[k + 1] - 1].decode()
+
+    def bisect_left(self, key: str) -> int:
+        """``bisect.bisect_left(self, key)`` for sorted lines, comparing their UTF-8 bytes
+        (which keep the order of code points) instead of decoding every line it probes."""
+        if self._extra:
+            return bisect.bisect_left(self, key)
+        target = key.encode("utf-8", "surrogatepass")
+        data, starts = self._data, self._starts
+        lo, hi = 0, len(starts) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if data[starts[mid]:starts[mid + 1] - 1] < target:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def plus(self, lines: Sequence[str]) -> Lines:
         """These lines and then ``lines``."""

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.search.lines import Lines
 from bot.search.query import (
     LONG_QUERY_WORDS,
     MAX_CORRECTED_TERMS,
@@ -26,6 +27,10 @@ from bot.search.query import (
     QueryTerm,
 )
 from bot.search.text import STOPWORDS, max_edits, same_but_number, similarity, stem, stem_all
+
+
+def _bisect_left(words: Sequence[str], key: str) -> int:
+    return words.bisect_left(key) if isinstance(words, Lines) else bisect.bisect_left(words, key)
 
 
 class Vocabulary:
@@ -78,14 +83,14 @@ class Vocabulary:
 
     def count(self, word: str) -> int:
         """The rows of the full-text index that hold ``word`` (0: none)."""
-        at = bisect.bisect_left(self.terms, word)
+        at = _bisect_left(self.terms, word)
         if at < len(self.terms) and self.terms[at] == word:
             return self.docs[at]
         return self.extra.get(word, 0)
 
     def same_stem(self, base: str) -> list[str]:
         """The words whose stem is ``base``, the most frequent first."""
-        at = bisect.bisect_left(self.stem_keys, base)
+        at = _bisect_left(self.stem_keys, base)
         found: list[str] = []
         if at < len(self.stem_keys) and self.stem_keys[at] == base:
             found = [self.terms[k] for k in
@@ -133,7 +138,7 @@ class Vocabulary:
 
     def completions(self, prefix: str, limit: int = 2) -> list[tuple[str, int]]:
         """Vocabulary words that start with ``prefix``, most frequent first."""
-        start = bisect.bisect_left(self.terms, prefix)
+        start = _bisect_left(self.terms, prefix)
         found: list[tuple[str, int]] = []
         for k in range(start, min(len(self.terms), start + 2000)):
             term = self.terms[k]
