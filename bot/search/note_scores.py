@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import repeat
 from operator import add, mul, truediv
+from typing import cast
 
 from bot.search import sql
 
@@ -48,34 +49,44 @@ def _ids(joined: str) -> map[int]:
     return map(int, joined.split(",")) if joined else map(int, ())
 
 
+def length_terms(query: NoteQuery, sections: Mapping[int, int]) -> dict[int, float]:
+    """Each note's BM25 length term for ``query``'s parameters, ``k1 * (1 - b + b *
+    sections / avg)``, from ``sections`` (note id -> its number of sections)."""
+    k1, b = query.k1, query.b
+    avg = query.avg_sections or 1.0
+    return {note: k1 * (1.0 - b + b * count / avg) for note, count in sections.items()}
+
+
 def score_notes(query: NoteQuery, rows_per_word: Iterable[WordRows],
-                sections: Mapping[int, int]) -> list[NoteScore]:
+                lengths: Mapping[int, float]) -> list[NoteScore]:
     """The best ``query.limit`` notes, best first (ties: the lower note id). Each word's
-    rows are :data:`WordRows`; ``sections`` maps a note id to its number of sections.
+    rows are :data:`WordRows`; ``lengths`` is :func:`length_terms` (a note it lacks counts
+    as a note of one section).
 
     Every note's score is summed word by word in the query's order, with the arithmetic
     of ``top * n / (n + k1 * (1 - b + b * sections / avg))``, whatever runs it."""
     scores: dict[int, float] = {}
     per_word: list[tuple[float, Mapping[int, float]]] = []
     k1, b = query.k1, query.b
-    avg = query.avg_sections or 1.0
+    one_section = k1 * (1.0 - b + b * 1 / (query.avg_sections or 1.0))
     for (_, weight), (body, lead) in zip(query.words, rows_per_word, strict=True):
-        counts: dict[int, float] = dict(Counter(_ids(body)))
+        counts = cast("dict[int, float]", Counter(_ids(body)))
         if lead:  # a note's opening section holds the word: it counts `lead` times
-            opening = list(_ids(lead))
-            counts.update(zip(opening, map(add, map(counts.get, opening, repeat(0)),
-                                           repeat(query.lead)), strict=True))
+            opening = list(_ids(lead))  # (dict's update: Counter's would count the pairs)
+            dict.update(counts, zip(opening, map(add, map(counts.get, opening, repeat(0)),
+                                                 repeat(query.lead)), strict=True))
         if not counts:
             continue
         per_word.append((weight, counts))
         notes = list(counts)
         times = list(counts.values())
-        length = map(mul, repeat(k1), map(add, repeat(1.0 - b), map(truediv, map(
-            mul, repeat(b), map(sections.get, notes, repeat(1))), repeat(avg))))
         gained = map(truediv, map(mul, repeat(weight * (k1 + 1.0)), times),
-                     map(add, times, length))
-        scores.update(zip(notes, map(add, map(scores.get, notes, repeat(0.0)), gained),
-                          strict=True))
+                     map(add, times, map(lengths.get, notes, repeat(one_section))))
+        if scores:
+            scores.update(zip(notes, map(add, map(scores.get, notes, repeat(0.0)), gained),
+                              strict=True))
+        else:  # (0.0 + a score is that score)
+            scores = dict(zip(notes, gained, strict=True))
     if 0 < query.limit < len(scores):
         floor = heapq.nlargest(query.limit, scores.values())[-1]
         kept = [(-score, note) for note, score in scores.items() if score >= floor]
@@ -102,5 +113,6 @@ def read_word_notes(con: sqlite3.Connection, query: NoteQuery) -> list[WordRows]
 
 def read_note_scores(con: sqlite3.Connection, query: NoteQuery,
                      sections: Mapping[int, int]) -> list[NoteScore]:
-    """:func:`score_notes` over the words' rows read from ``con``."""
-    return score_notes(query, read_word_notes(con, query), sections)
+    """:func:`score_notes` over the words' rows read from ``con`` (``sections``: note id ->
+    its number of sections)."""
+    return score_notes(query, read_word_notes(con, query), length_terms(query, sections))

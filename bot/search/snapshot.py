@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.notes.youtube import clean_video_id, watch_url
 from bot.search.lines import Lines
+from bot.search.note_scores import NoteQuery, length_terms
 from bot.search.records import TopicHit
 from bot.search.sql import SECTION_STRIDE
 from bot.search.term_build import empty
@@ -44,6 +45,7 @@ class Snapshot:
         self.notes: list[Note] = []
         self.by_id: dict[int, int] = {}
         self.sections: dict[int, int] = {}  # note id -> its number of sections
+        self._lengths: dict[tuple[float, float, float], dict[int, float]] = {}
         self.by_key: dict[tuple[str, str], int] = {}
         self.by_slug_key: dict[str, list[int]] = {}
         self.by_video: dict[str, list[int]] = {}
@@ -71,6 +73,15 @@ class Snapshot:
         self.avg_sections = 1.0
 
     # -- notes and channels
+
+    def length_terms(self, query: NoteQuery) -> dict[int, float]:
+        """Every note's BM25 length term for ``query``'s parameters (worked out on first
+        use: once, not per lookup)."""
+        key = (query.k1, query.b, query.avg_sections)
+        found = self._lengths.get(key)
+        if found is None:
+            found = self._lengths[key] = length_terms(query, self.sections)
+        return found
 
     def heading(self, doc: int) -> tuple[int, int, str]:
         """A heading of the heading index: (note index, section index, text)."""

@@ -148,7 +148,8 @@ class TopicSearch:
         if reads is not None and plan is not None:
             found_sections, word_rows = self.index.collect(future, reads, connection, ([], None))
             if plan.per_note and word_rows is not None:
-                found_notes = note_scores.score_notes(plan.per_note, word_rows, snap.sections)
+                found_notes = note_scores.score_notes(plan.per_note, word_rows,
+                                                      snap.length_terms(plan.per_note))
         return self._finish(snap, prepared, terms, plan, channel, candidates,
                             found_sections, found_notes, limit)
 
