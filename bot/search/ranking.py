@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -166,28 +167,39 @@ def text_scores(snap: Snapshot, plan: TextPlan, channel: str | None, w: RankingW
     had to leave words out); a note adds its next best sections with a decay.
     """
     allowed = snap.channel_notes.get(channel) if channel else None
+    by_id = snap.by_id
+    full = plan.full
+    scale = 1.0 if plan.every else w.partial_text
     sections: dict[int, dict[int, float]] = {}
     for rowid, bm25 in found_sections:
         note_id, section = divmod(rowid, SECTION_STRIDE)
-        index = snap.by_id.get(note_id)
+        index = by_id.get(note_id)
         if index is None or (allowed is not None and index not in allowed):
             continue
-        score = -bm25 / plan.full * (1.0 if plan.every else w.partial_text)
-        per_note = sections.setdefault(index, {})
-        if score > per_note.get(section, 0.0):
+        score = -bm25 / full * scale
+        per_note = sections.get(index)
+        if per_note is None:
+            sections[index] = {section: score} if score > 0.0 else {}
+        elif score > per_note.get(section, 0.0):
             per_note[section] = score
     note_scores: dict[int, float] = {}
+    saturation = w.note_saturation
     for note_id, score, _covered in found_notes:
-        index = snap.by_id.get(note_id)
+        index = by_id.get(note_id)
         if index is None or (allowed is not None and index not in allowed):
             continue
-        note_scores[index] = 1.0 - math.exp(-max(0.0, score) / plan.full / w.note_saturation)
+        note_scores[index] = 1.0 - math.exp(-max(0.0, score) / full / saturation)
     best: dict[int, tuple[float, int | None, float]] = {}
     decay = w.section_decay
+    text_saturation = w.text_saturation
     for index, per_note in sections.items():
-        ranked = sorted(per_note.items(), key=lambda kv: -kv[1])
-        total = sum(score * decay**k for k, (_, score) in enumerate(ranked[:3]))
-        best[index] = (1.0 - math.exp(-max(0.0, total) / w.text_saturation), ranked[0][0],
+        if len(per_note) == 1:  # the sum below, for one section: its score
+            top_section, total = next(iter(per_note.items()))
+        else:
+            ranked = sorted(per_note.items(), key=lambda kv: -kv[1])
+            top_section = ranked[0][0]
+            total = sum(score * decay**k for k, (_, score) in enumerate(ranked[:3]))
+        best[index] = (1.0 - math.exp(-max(0.0, total) / text_saturation), top_section,
                        note_scores.get(index, 0.0))
     for index, score in note_scores.items():
         if index not in best:
@@ -198,14 +210,28 @@ def text_scores(snap: Snapshot, plan: TextPlan, channel: str | None, w: RankingW
 def fuse(snap: Snapshot, candidates: dict[int, Candidate], limit: int,
          w: RankingWeights) -> list[TopicHit]:
     """The candidates' fused scores, best first, as hits."""
+    keep, share = 1.0 - w.note_share, w.note_share
+    w_title, w_heading, w_text, w_anchor, w_episode = (w.title, w.heading, w.text, w.anchor,
+                                                       w.episode)
+    agreement = w.agreement
     for cand in candidates.values():
-        cand.text = (1.0 - w.note_share) * cand.text + w.note_share * cand.note
-        parts = (w.title * cand.title, w.heading * cand.heading, w.text * cand.text,
-                 w.anchor * cand.anchor, w.episode * cand.episode)
+        cand.text = keep * cand.text + share * cand.note
+        parts = (w_title * cand.title, w_heading * cand.heading, w_text * cand.text,
+                 w_anchor * cand.anchor, w_episode * cand.episode)
         top, second = sorted(parts)[-1:-3:-1]
-        cand.score = top + w.agreement * second * (1.0 - top)
-    ranked = sorted(candidates.values(),
-                    key=lambda c: (-c.score, -c.title, snap.notes[c.index].title))
+        cand.score = top + agreement * second * (1.0 - top)
+    # best score first, then the best title score, then the note's title: ties of the
+    # first two are rare, so they are sorted apart (a reverse sort keeps equals in order)
+    ranked = sorted(candidates.values(), key=attrgetter("score", "title"), reverse=True)
+    k = 0
+    while k < min(limit, len(ranked)):
+        end = k + 1
+        while (end < len(ranked) and ranked[end].score == ranked[k].score
+               and ranked[end].title == ranked[k].title):
+            end += 1
+        if end - k > 1:
+            ranked[k:end] = sorted(ranked[k:end], key=lambda c: snap.notes[c.index].title)
+        k = end
     hits: list[TopicHit] = []
     for cand in ranked[:limit]:
         if cand.score <= 0.0:
