@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.notes.names import clean_line
 from bot.search import sql, tables
 from bot.search.lines import Lines
+from bot.search.note_scores import NoteQuery
 from bot.search.snapshot import Note, Snapshot, Token
 from bot.search.term_build import Blobs, build, extended, from_blobs
 from bot.search.text import fold, words
@@ -125,6 +126,9 @@ def _fill(snap: Snapshot, notes: list[Note], dead: set[int], sections: int) -> N
     live = len(notes) - len(dead)
     snap.rows = max(1, sections)
     snap.avg_sections = sections / live if live else 1.0
+    # the per-note scores' length terms (the parameters every lookup uses), worked out
+    # here rather than by the first lookup
+    snap.length_terms(NoteQuery((), 0, 0, snap.avg_sections, lead=1.0))
 
 
 def _read_channels(con: sqlite3.Connection, snap: Snapshot) -> None:
