@@ -7,6 +7,7 @@ import random
 
 from bot.search.query import QueryTerm
 from bot.search.term_build import build, extended
+from bot.search.term_index import TermIndex
 from bot.search.term_pool import first_texts, pooled_texts
 from bot.search.text import stem
 
@@ -50,3 +51,44 @@ def test_picking_from_the_postings_equals_the_general_pool() -> None:
         assert first_texts(small, "tide", None, CAP, 12_000) is None
         assert pooled_texts(small, [{"tide": 1.0}], [0], None, CAP, 12_000) == set(
             range(count))
+
+
+def reference_pool(index: TermIndex, matches: list[dict[str, float]], kept: list[int],
+                   allowed: frozenset[int] | None, cap: int) -> list[int]:
+    """The rule written plainly: texts counted per word, the pool of those that match
+    the most words or one fewer, and past `cap` a walk of the rarest word's texts."""
+    sets: list[set[int]] = []
+    ordered: list[list[int] | None] = []
+    for i in kept:
+        postings = [list(index.posting(s)) for s in matches[i]]
+        one = set().union(*postings) - index.dead
+        if allowed is not None:
+            one &= allowed
+        if one:
+            sets.append(one)
+            ordered.append(postings[0] if len(postings) == 1 else None)
+    counts = {d: sum(d in one for one in sets) for one in sets for d in one}
+    best = max(counts.values())
+    pool = {d for d, c in counts.items() if c >= best - 1}
+    if len(pool) <= cap:
+        return sorted(pool)
+    rare = min(range(len(sets)), key=lambda k: len(sets[k]))
+    walk = ordered[rare] or sorted(sets[rare], key=lambda d: index.doc_weight[d])
+    chosen = [d for d in walk if counts.get(d) == best][:cap]
+    if best > 1:
+        chosen += [d for d in walk if counts.get(d) == best - 1][: cap - len(chosen)]
+    return chosen
+
+
+def test_texts_matching_the_most_words_come_first_past_the_cap() -> None:
+    words = ["tide", "moon", "ocean", "wave", "shore", "spin", "orbit", "salt"]
+    for seed in range(40):
+        rng = random.Random(seed)
+        headings = [" ".join(rng.sample(words, rng.randint(1, 3))) for _ in range(80)]
+        index = extended(build(headings), [], dead=set(rng.sample(range(80), 6)))
+        allowed = None if seed % 2 else frozenset(rng.sample(range(80), 60))
+        kept = rng.sample(range(len(words)), rng.randint(2, 4))
+        matches = [{stem(w): 1.0} for w in words]
+        got = pooled_texts(index, matches, kept, allowed, CAP, 12_000)
+        want = reference_pool(index, matches, kept, allowed, CAP)
+        assert (sorted(got) if isinstance(got, set) else list(got)) == want, seed
