@@ -325,22 +325,24 @@ def _secret_file(env: Mapping[str, str], var: str) -> str | None:
     if not named:
         return None
     try:
-        return Path(named).read_text(encoding="utf-8").strip()
+        secret = Path(named).read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {var}{SECRET_FILE_SUFFIX} ({named}): "
                           f"{exc.strerror if isinstance(exc, OSError) else exc}",
                           setting=var, source=var + SECRET_FILE_SUFFIX) from None
+    if not secret:  # (not written yet: the bot would run without it, silently)
+        raise ConfigError(f"{var}_FILE names an empty file ({named}): write the secret in it, "
+                          f"or unset {var}_FILE", setting=var, source=var + SECRET_FILE_SUFFIX)
+    return secret
 
 
 def _checked(settings: Settings) -> Settings:
     """What no single setting shows: settings that only make sense together."""
-    if settings.shard_ids is not None:
-        if not settings.shard_count:
-            raise ConfigError("shard_ids (NOTECAST_SHARD_IDS) needs shard_count "
-                              "(NOTECAST_SHARD_COUNT)", setting="shard_ids")
-        if max(settings.shard_ids) >= settings.shard_count:
-            raise ConfigError(f"shard_ids {list(settings.shard_ids)}: each must be below "
-                              f"shard_count ({settings.shard_count})", setting="shard_ids")
+    from bot.config_values import production_problem
+
+    problem = production_problem(settings, ENV_VARS)  # (the shards, the metrics)
+    if problem is not None:
+        raise ConfigError(problem[1], setting=problem[0])
     if settings.summarizer == "abstractive":
         missing = [name for name in ("llm_base_url", "llm_model") if not getattr(settings, name)]
         if missing:

@@ -12,7 +12,7 @@ from bot.config import SAMPLE_VAULT, ConfigError, Secret, describe_source, load_
 
 def _write(tmp_path: Path, body: str) -> Path:
     folder = tmp_path / "config"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     path = folder / "notecast.toml"
     path.write_text(body, encoding="utf-8")
     return path
@@ -298,3 +298,73 @@ def test_production_settings_from_the_file(tmp_path: Path) -> None:
     assert (settings.log_format, settings.ops_port, settings.metrics) == ("json", 8089, True)
     assert settings.qotd_late_posts is False
     assert (settings.shard_count, settings.shard_ids) == (4, (1, 3))
+
+
+@pytest.mark.parametrize("var", ["DISCORD_TOKEN", "NOTECAST_LLM_API_KEY", "NOTECAST_STATE_DSN"])
+def test_an_empty_secret_file_is_a_clear_error(tmp_path: Path, var: str) -> None:
+    """Before: an empty DISCORD_TOKEN_FILE (a secret not written yet) meant no token, and
+    ``notecast run`` went on without one."""
+    empty = tmp_path / "secret"
+    empty.write_text(" \n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"^{var}_FILE names an empty file") as caught:
+        load_settings(config_file=None, environ={"HOME": str(tmp_path), f"{var}_FILE": str(empty)})
+    assert caught.value.source == f"{var}_FILE"
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"NOTECAST_SHARD_COUNT": "4", "NOTECAST_SHARD_IDS": "3-1"}, "the range 3-1 is reversed: write 1-3"),
+    ({"NOTECAST_SHARD_COUNT": "1.5"}, "must be a whole number"),
+    ({"NOTECAST_OPS_PORT": "abc"}, "must be a whole number"),
+    ({"NOTECAST_INDEX_WORKERS": "1_000"}, "must be a whole number"),
+    ({"NOTECAST_COOLDOWN_USES": "²"}, "must be a whole number"),
+    ({"NOTECAST_COOLDOWN_USES": "9" * 5000}, "is too large"),
+    ({"NOTECAST_RESYNC_MINUTES": "soon"}, "must be a number"),
+    ({"NOTECAST_COOLDOWN_SECONDS": "inf"}, "must be a number"),
+    ({"NOTECAST_QOTD_TICK_SECONDS": "1e999"}, "must be a number"),
+    ({"NOTECAST_DEV_GUILD_ID": "١٢٣"}, "must be a server id"),
+    ({"NOTECAST_SHARD_COUNT": "4", "NOTECAST_SHARD_IDS": "0,²"}, "shard numbers such as"),
+])
+def test_a_bad_number_says_what_it_must_be(tmp_path: Path, env: dict[str, str], message: str) -> None:
+    """Before: Python's own words ("invalid literal for int() with base 10: '1.5'"), a
+    reversed range said "must not name a shard twice", and "inf" was taken."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config_file=None, environ={"HOME": str(tmp_path), **env})
+    assert message in str(caught.value)
+    assert "literal" not in str(caught.value) and "convert" not in str(caught.value)
+
+
+def test_numbers_from_the_file_still_coerce(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[notecast]\ncooldown_uses = 4.0\nresync_minutes = 2\n"
+                            'cooldown_seconds = "7.5"\nindex_workers = " +3 "\n')
+    settings = load_settings(path, environ={})
+    assert (settings.cooldown_uses, settings.resync_minutes) == (4, 2.0)
+    assert (settings.cooldown_seconds, settings.index_workers) == (7.5, 3)
+    with pytest.raises(ConfigError, match="must be a whole number"):
+        load_settings(_write(tmp_path / "half", "[notecast]\ncooldown_uses = 4.5\n"), environ={})
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"NOTECAST_SHARD_COUNT": "100000000"}, "at most 10000 shards"),
+    ({"NOTECAST_SHARD_COUNT": "10001"}, "at most 10000 shards"),
+    ({"NOTECAST_SHARD_COUNT": "10001", "NOTECAST_SHARD_IDS": "0-10000"}, "below 10000"),
+    ({"NOTECAST_SHARD_COUNT": "10000", "NOTECAST_SHARD_IDS": "0-99999999"}, "below 10000"),
+])
+def test_more_than_ten_thousand_shards_are_refused(tmp_path: Path, env: dict[str, str],
+                                                   message: str) -> None:
+    """Before: ``NOTECAST_SHARD_IDS=0-99999999`` expanded the range (it hung), and any
+    shard_count was taken."""
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config_file=None, environ={"HOME": str(tmp_path), **env})
+    settings = load_settings(config_file=None, environ={
+        "HOME": str(tmp_path), "NOTECAST_SHARD_COUNT": "10000", "NOTECAST_SHARD_IDS": "9998-9999,0"})
+    assert settings.shard_ids == (0, 9998, 9999)
+
+
+def test_metrics_need_the_ops_port(tmp_path: Path) -> None:
+    """Before: metrics on without the ops port served nothing, silently."""
+    with pytest.raises(ConfigError, match="served on the ops port: set ops_port "
+                                          r"\(NOTECAST_OPS_PORT\)"):
+        load_settings(config_file=None, environ={"HOME": str(tmp_path), "NOTECAST_METRICS": "true"})
+    settings = load_settings(config_file=None, environ={
+        "HOME": str(tmp_path), "NOTECAST_METRICS": "true", "NOTECAST_OPS_PORT": "8765"})
+    assert settings.metrics and settings.ops_port == 8765
