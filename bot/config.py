@@ -145,8 +145,28 @@ class Settings:
 
     @property
     def state_db_path(self) -> Path:
-        """The state database's file: ``state_db``, or ``notecast-state.db`` beside ``db``."""
-        return self.state_db if self.state_db is not None else self.db.with_name(STATE_DB_NAME)
+        """``state_db``; else ``notecast-state.db`` beside ``db`` when ``db`` was chosen;
+        else in :func:`state_data_dir` (not the cache folder: safe to delete), unless only
+        :func:`legacy_state_db` exists: that one is used where it is (the store warns)."""
+        if self.state_db is not None:
+            return self.state_db
+        if self.db != _default_db():
+            return self.db.with_name(STATE_DB_NAME)
+        new, old = state_data_dir() / STATE_DB_NAME, legacy_state_db()
+        return old if os.path.lexists(old) and not os.path.lexists(new) else new
+
+
+def state_data_dir() -> Path:
+    """``$XDG_DATA_HOME/notecast`` (``~/.local/share/notecast``): the state's default folder."""
+    base = os.environ.get("XDG_DATA_HOME") or ""
+    if not os.path.isabs(base):  # (the XDG rule: a relative value is ignored)
+        base = str(Path.home() / ".local" / "share")
+    return Path(base) / "notecast"
+
+
+def legacy_state_db() -> Path:
+    """The state's default before :func:`state_data_dir`: beside the default cache."""
+    return _default_db().with_name(STATE_DB_NAME)
 
 
 # setting name -> environment variable

@@ -32,12 +32,37 @@ class StateTooNew(StateError):
             f"understands ({known}): run a newer Notecast, or {ADVICE}; the file was left as it is")
 
 
+class EmptyStateFile(ForeignStateFile):
+    """A 0-byte file at the path (``touch`` before a bind mount, say). Refused rather than
+    filled: nothing proves it is meant for Notecast, and a file mounted alone would lose
+    the ``-wal`` and ``-shm`` files SQLite keeps beside it, with what they hold."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        StateError.__init__(
+            self, f"the state database {path} is an empty file: remove it (Notecast creates "
+                  f"the state database itself; to mount it, mount its folder, not the file), "
+                  f"or {ADVICE}")
+
+
 class StateUnwritable(StateError):
     def __init__(self, path: Path, failure: str, user: str) -> None:
         self.path = path
         super().__init__(
             f"cannot write the state database {path}: {failure} (running as {user}); "
-            f"{ADVICE} in a folder this user can write")
+            f"give this user write access to the file and its folder, or {ADVICE} in a "
+            f"folder this user can write")
+
+
+class StateUnusable(StateError):
+    """An SQLite error while opening the file that is not about permissions: ``hint``
+    says what to do (a damaged file, another process holding it)."""
+
+    def __init__(self, path: Path, failure: str, user: str, hint: str) -> None:
+        self.path = path
+        super().__init__(
+            f"cannot open the state database {path}: {failure} (running as {user}); the "
+            f"file was left as it is: {hint}, or {ADVICE}")
 
 
 class StateMigrationFailed(StateError):

@@ -16,11 +16,12 @@ import os
 import re
 import secrets
 import sqlite3
+import stat
 from pathlib import Path
 
 from bot.cache import sql as cache_sql
 from bot.cache.files import UnreadableFile, alive, fsync, remove_database, sqlite_header, user
-from bot.state.errors import ForeignStateFile, StateUnwritable
+from bot.state.errors import EmptyStateFile, ForeignStateFile, StateUnwritable
 from bot.state.migrations import APPLICATION_ID
 
 _NEW = ".new-"
@@ -29,7 +30,12 @@ _NEW = ".new-"
 def check_ownership(path: Path) -> bool:
     """True if ``path`` holds a state database of ours, False if there is nothing there;
     anything else raises :class:`ForeignStateFile` (the file is only read, never written,
-    through :func:`bot.cache.files.sqlite_header`)."""
+    through :func:`bot.cache.files.sqlite_header`); a 0-byte file is an
+    :class:`EmptyStateFile`."""
+    with contextlib.suppress(OSError):
+        info = os.stat(path)
+        if stat.S_ISREG(info.st_mode) and info.st_size == 0:
+            raise EmptyStateFile(path)
     try:
         header = sqlite_header(path)
     except UnreadableFile as exc:
@@ -82,6 +88,46 @@ def create(path: Path) -> None:
         raise StateUnwritable(path, detail, user()) from None
     finally:
         remove_database(new)
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`StateUnwritable` unless this process may write the file, its ``-wal``
+    and ``-shm`` files if there are any, and its folder (where SQLite makes them). Checked
+    before SQLite opens the file: SQLite would open a file it cannot write read-only
+    without a word, and leave read-only ``-wal`` and ``-shm`` files beside it."""
+    for what, target in (("the file", path), ("its -wal file", _side(path, "-wal")),
+                         ("its -shm file", _side(path, "-shm"))):
+        try:
+            info = os.stat(target)
+        except FileNotFoundError:
+            continue  # (only the side files may be missing: the file was just proven ours)
+        except OSError as exc:
+            raise StateUnwritable(path, f"cannot reach {what}: {_reason(exc)}", user()) from None
+        if not _may_write(target):
+            raise StateUnwritable(path, f"{what} is {_read_only(target, info)}", user())
+    if not _may_write(path.parent, os.X_OK):
+        what = _read_only(path.parent, os.stat(path.parent))
+        raise StateUnwritable(path, f"its folder {path.parent} is {what}, and SQLite "
+                                    f"writes the -wal and -shm files there", user())
+
+
+def _side(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _may_write(target: Path, extra: int = 0) -> bool:
+    effective = os.access in os.supports_effective_ids  # (as the process's effective user)
+    return os.access(target, os.R_OK | os.W_OK | extra, effective_ids=effective)
+
+
+def _read_only(target: Path, info: os.stat_result) -> str:
+    try:
+        if os.statvfs(target).f_flag & os.ST_RDONLY:
+            return "on a read-only filesystem"
+    except OSError:
+        pass
+    return (f"not writable by this user (mode {stat.filemode(info.st_mode)}, "
+            f"owner uid {info.st_uid})")
 
 
 def remove_stale(path: Path) -> None:

@@ -1,6 +1,10 @@
 """The state store in SQLite: one file, one writer connection (aiosqlite), WAL.
 
-Open: the file is proven ours or created whole (:mod:`bot.state.files`), then each
+Open: the file is proven ours or created whole (:mod:`bot.state.files`) and proven
+writable by this process, before SQLite opens it (SQLite would open it read-only without a
+word) and again by SQLite itself, with a write rolled back: a store that cannot keep what
+it is given refuses to open rather than fail at every write later. Every SQLite error
+while opening is a one-line :class:`~bot.state.errors.StateError`. Then each
 migration above its ``user_version`` is applied in a transaction of its own, begun with
 ``BEGIN IMMEDIATE`` and the version read again inside it, so that processes opening the
 same file at once apply each migration exactly once. A file newer than this code is
@@ -21,8 +25,15 @@ from typing import Any
 
 import aiosqlite
 
+from bot.config import legacy_state_db, state_data_dir
 from bot.state import files
-from bot.state.errors import StateError, StateMigrationFailed, StateTooNew, StateUnwritable
+from bot.state.errors import (
+    StateError,
+    StateMigrationFailed,
+    StateTooNew,
+    StateUnusable,
+    StateUnwritable,
+)
 from bot.state.migrations import LATEST, MIGRATIONS
 from bot.state.sqlite_schedules import SQLiteSchedules
 from bot.state.store import WHOLE_NOTE, SummaryKey
@@ -53,6 +64,11 @@ ON CONFLICT (guild_id, day) DO UPDATE SET used = used + 1 WHERE used < :limit
 RETURNING used
 """
 BUDGET_USED = "SELECT used FROM summary_budget WHERE guild_id = :guild_id AND day = :day"
+PROVE_WRITABLE = "PRAGMA user_version = {version}"  # (its own value, in a transaction rolled back)
+
+# SQLite's primary result codes that mean "this process may not write there"
+PERMISSION_CODES = frozenset({sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM})
+_warned_legacy: set[Path] = set()  # state files in the cache folder, warned about once
 
 
 class SQLiteStateStore(SQLiteSchedules):
@@ -81,19 +97,54 @@ class SQLiteStateStore(SQLiteSchedules):
         if not await asyncio.to_thread(files.check_ownership, self.path):
             await asyncio.to_thread(files.create, self.path)
             await asyncio.to_thread(files.check_ownership, self.path)  # (whoever made it)
+        await asyncio.to_thread(files.check_writable, self.path)
+        _warn_if_in_cache_folder(self.path)
         try:
             db = await aiosqlite.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True,
                                          isolation_level=None)
         except sqlite3.Error as exc:
-            raise StateUnwritable(self.path, str(exc), files.user()) from None
+            raise self._failure("opening it", exc) from None
         try:
             for pragma in PRAGMAS:
-                await self._exec(db, pragma)
+                await self._step(db, f"{pragma} failed", pragma)
+            await self._prove_writable(db)
             self.version = await self._migrate(db)
         except BaseException:
             await db.close()  # (else its thread keeps the process alive)
             raise
         self._db = db
+
+    async def _prove_writable(self, db: aiosqlite.Connection) -> None:
+        """A write, rolled back: SQLite opens a file it may not write read-only, and only a
+        write tells (``BEGIN IMMEDIATE`` alone succeeds on such a connection)."""
+        await self._step(db, "cannot begin a write", "BEGIN IMMEDIATE")
+        try:
+            version = await self._user_version(db)
+            await self._exec(db, PROVE_WRITABLE.format(version=int(version)))
+        except sqlite3.Error as exc:
+            raise self._failure("a test write failed", exc) from None
+        finally:
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await self._exec(db, "ROLLBACK")
+
+    async def _step(self, db: aiosqlite.Connection, what: str, query: str) -> None:
+        try:
+            await self._exec(db, query)
+        except sqlite3.Error as exc:
+            raise self._failure(what, exc) from None
+
+    def _failure(self, what: str, exc: sqlite3.Error) -> StateError:
+        """The one-line error for an SQLite error while opening: :class:`StateUnwritable`
+        when it is about permissions, :class:`StateUnusable` otherwise."""
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        failure = f"{what}: {exc}"
+        if code in PERMISSION_CODES:
+            return StateUnwritable(self.path, failure, files.user())
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            hint = "another process kept it locked; stop it, or try again"
+        else:
+            hint = f"check it (sqlite3 {self.path} 'PRAGMA integrity_check') or restore a backup"
+        return StateUnusable(self.path, failure, files.user(), hint)
 
     async def aclose(self) -> None:
         if self._db is not None:
@@ -101,16 +152,16 @@ class SQLiteStateStore(SQLiteSchedules):
             await db.close()
 
     async def _migrate(self, db: aiosqlite.Connection) -> int:
-        version = await self._user_version(db)
+        try:
+            version = await self._user_version(db)
+        except sqlite3.Error as exc:
+            raise self._failure("reading its version failed", exc) from None
         if version > LATEST:
             raise StateTooNew(self.path, version, LATEST)
         for migration in MIGRATIONS:
             if migration.version <= version:
                 continue
-            try:
-                await self._exec(db, "BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StateUnwritable(self.path, str(exc), files.user()) from None
+            await self._step(db, f"cannot begin migration {migration.version}", "BEGIN IMMEDIATE")
             try:
                 version = await self._user_version(db)  # (another process may have been first)
                 if version > LATEST:
@@ -215,3 +266,18 @@ class SQLiteStateStore(SQLiteSchedules):
                                   {"before": budget_before.isoformat()}) as cursor:
                 removed += max(cursor.rowcount, 0)
         return removed
+
+
+def _warn_if_in_cache_folder(path: Path) -> None:
+    """Once a process, a WARNING when the state database is the one older Notecasts kept
+    by default in the user's cache folder, which is safe to delete (it is still used there,
+    never moved: see :attr:`bot.config.Settings.state_db_path`)."""
+    legacy = legacy_state_db()
+    if path.absolute() != legacy.absolute() or legacy in _warned_legacy:
+        return
+    _warned_legacy.add(legacy)
+    log.warning("the state database %s is in the cache folder, which is safe to delete: "
+                "clearing it would lose every schedule and paid-for summary. Stop Notecast, "
+                "then move it, with any %s-wal and %s-shm files beside it, to %s/ (where "
+                "Notecast looks first), or set NOTECAST_STATE_DB to where it should live",
+                legacy, legacy.name, legacy.name, state_data_dir())
