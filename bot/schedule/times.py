@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from bot.notes.text import clean_user_text
+from bot.schedule import places
 from bot.schedule.errors import BadTime, BadZone
 
 log = logging.getLogger(__name__)
@@ -60,20 +61,21 @@ def clock_time(post_time: str) -> time:
 
 @dataclass(frozen=True, slots=True)
 class _Zones:
-    names: tuple[str, ...]  # sorted
+    names: tuple[str, ...]  # the names offered: places and UTC (places.offered), sorted
     folded: tuple[str, ...]  # casefolded, spaces for underscores
     cities: tuple[str, ...]  # the part after the last "/", folded
-    by_folded: dict[str, str]
+    by_folded: dict[str, str]  # every name this system knows, folded -> the name
 
 
 @functools.cache
 def _zones() -> _Zones:
     """Every IANA zone name this system knows, read once (on first use)."""
-    names = tuple(sorted(n for n in zoneinfo.available_timezones() if n not in _NOT_ZONES))
+    every = sorted(n for n in zoneinfo.available_timezones() if n not in _NOT_ZONES)
+    names = tuple(n for n in every if places.offered(n))
     folded = tuple(_fold(n) for n in names)
     cities = tuple(f.rsplit("/", 1)[-1] for f in folded)
-    log.debug("time zones: %d names", len(names))
-    return _Zones(names, folded, cities, dict(zip(folded, names, strict=True)))
+    log.debug("time zones: %d names, %d offered", len(every), len(names))
+    return _Zones(names, folded, cities, {_fold(n): n for n in every})
 
 
 def _fold(name: str) -> str:
@@ -82,11 +84,16 @@ def _fold(name: str) -> str:
 
 def parse_zone(text: str) -> str:
     """The IANA name for what was typed, matched without regard to case, spaces or
-    underscores (``"america/new york"`` -> ``"America/New_York"``). Anything else raises
-    :class:`BadZone` naming the closest zones."""
+    underscores (``"america/new york"`` -> ``"America/New_York"``): a place, or UTC (any
+    of its names). A fixed offset or a legacy name (``EST``, ``Etc/GMT+5``, ``EST5EDT``,
+    ``US/Eastern``) raises :class:`BadZone` naming the places to use instead
+    (:func:`bot.schedule.places.refusal`); anything else, naming the closest zones."""
     typed = clean_user_text(text or "", MAX_TYPED)
     found = _zones().by_folded.get(_fold(typed)) if typed else None
     if found is not None:
+        refused = places.refusal(found)
+        if refused is not None:
+            raise BadZone(refused)
         return found
     close = zones(typed, limit=3) if typed else []
     hint = f" Did you mean {', '.join(close)}?" if close else ""
@@ -95,20 +102,29 @@ def parse_zone(text: str) -> str:
                   f"Europe/London or America/New_York.{hint}")
 
 
+def zone_problem(name: str) -> str | None:
+    """What is wrong with a stored zone name that ``set`` no longer takes (one set before
+    it refused them), with the places to use instead; ``None`` for a place or UTC."""
+    return places.refusal(name)
+
+
 def zone(name: str) -> tzinfo:
     """The zone of a stored (already parsed) name."""
     return zoneinfo.ZoneInfo(name)
 
 
 def zones(typed: str, limit: int = 25, cutoff: float = 0.0) -> list[str]:
-    """Zone names for autocomplete, best first: the name typed, names that start with it,
-    cities that start with it, names that contain it, then close spellings (rapidfuzz,
-    at least ``cutoff``). Nothing typed: the first names in alphabetical order."""
+    """Zone names for autocomplete (places and UTC only), best first: the places an
+    abbreviation usually means (``"est"``: America/New_York), the name typed, cities that
+    start with it, names that start with it, names that contain it, then close spellings
+    (rapidfuzz, at least ``cutoff``). Nothing typed: the first names in alphabetical order."""
     known = _zones()
     limit = max(0, min(25, limit))
     key = _fold(typed or "")[:MAX_TYPED]
     if not key:
         return list(known.names[:limit])
+    usual = [name for name in places.ABBREVIATIONS.get(key, ())
+             if _fold(name) in known.by_folded and places.offered(name)]
     exact: list[str] = []
     starts: list[str] = []
     city: list[str] = []
@@ -122,7 +138,8 @@ def zones(typed: str, limit: int = 25, cutoff: float = 0.0) -> list[str]:
             city.append(name)
         elif key in folded:
             inside.append(name)
-    found = [*exact, *city, *starts, *inside] if "/" not in key else [*exact, *starts, *city, *inside]
+    ranked = [*exact, *city, *starts, *inside] if "/" not in key else [*exact, *starts, *city, *inside]
+    found = list(dict.fromkeys([*usual, *ranked]))
     if len(found) < limit and len(key) >= 3:
         seen = set(found)
         for name in _close(key, known, limit + len(found), max(cutoff, FUZZY_CUTOFF)):

@@ -125,3 +125,98 @@ def test_end_of_day_is_the_next_local_midnight() -> None:
     tz = times.zone("America/New_York")
     assert times.end_of_day(date(2026, 3, 7), tz) == utc(2026, 3, 8, 5, 0)
     assert times.end_of_day(date(2026, 3, 8), tz) == utc(2026, 3, 9, 4, 0)
+
+
+# --------------------------------------------------------------------------- places, not offsets
+
+@pytest.mark.parametrize(("typed", "first"), [
+    ("est", ["America/New_York"]), ("EDT", ["America/New_York"]),
+    ("pst", ["America/Los_Angeles"]), ("pdt", ["America/Los_Angeles"]),
+    ("cet", ["Europe/Paris", "Europe/Berlin"]), ("cest", ["Europe/Paris", "Europe/Berlin"]),
+    ("bst", ["Europe/London"]), ("gmt", ["Europe/London"]), ("mst", ["America/Denver"]),
+    ("hst", ["Pacific/Honolulu"]), ("jst", ["Asia/Tokyo"]), ("aest", ["Australia/Sydney"])])
+def test_an_abbreviation_suggests_the_usual_places_first(typed: str, first: list[str]) -> None:
+    assert times.zones(typed)[:len(first)] == first
+
+
+LEGACY = ["EST", "MST", "HST", "EST5EDT", "CST6CDT", "PST8PDT", "CET", "WET", "Etc/GMT+5",
+          "Etc/GMT-1", "US/Eastern", "US/Pacific", "Canada/Eastern", "Japan", "Navajo", "GB",
+          "Asia/Calcutta", "Australia/ACT", "Brazil/East"]
+
+
+@pytest.mark.parametrize("typed", ["est", "edt", "pst", "cet", "mst", "hst", "gmt", "utc",
+                                   "us", "etc", "gmt+5", "eastern", "e", "", "japan", "calc"])
+def test_autocomplete_offers_only_places_and_utc(typed: str) -> None:
+    offered = times.zones(typed)
+    assert not set(offered) & {*LEGACY, "GMT", "Etc/UTC", "Zulu", "UCT", "Etc/GMT"}
+    assert all(name == "UTC" or (name.count("/") >= 1 and not name.startswith("Etc/"))
+               for name in offered)
+
+
+@pytest.mark.parametrize(("typed", "refusal"), [
+    ("EST", "EST has no daylight saving time: use a place, such as America/New_York"),
+    ("est", "EST has no daylight saving time: use a place, such as America/New_York"),
+    ("MST", "MST has no daylight saving time: use a place, such as America/Denver"),
+    ("HST", "HST has no daylight saving time: use a place, such as Pacific/Honolulu"),
+    ("Etc/GMT+5", "Etc/GMT+5 is always UTC-5 (its sign is inverted) and has no daylight "
+                  "saving time: use a place, such as America/New_York"),
+    ("Etc/GMT-1", "Etc/GMT-1 is always UTC+1 (its sign is inverted) and has no daylight "
+                  "saving time: use a place, such as Europe/Paris"),
+    ("EST5EDT", "EST5EDT is an old name, not a place: use a place, such as America/New_York"),
+    ("CET", "CET is an old name, not a place: use a place, such as Europe/Paris"),
+    ("US/Eastern", "US/Eastern is an old name, not a place: use a place, such as "
+                   "America/New_York."),
+    ("us/pacific", "US/Pacific is an old name, not a place: use a place, such as "
+                   "America/Los_Angeles"),
+    ("Asia/Calcutta", "Asia/Calcutta is an old name, not a place: use a place, such as "
+                      "Asia/Kolkata."),
+])
+def test_fixed_offsets_and_legacy_names_are_refused_naming_places(typed: str,
+                                                                  refusal: str) -> None:
+    with pytest.raises(BadZone) as refused:
+        times.parse_zone(typed)
+    assert str(refused.value).startswith(refusal)
+
+
+@pytest.mark.parametrize("name", LEGACY)
+def test_every_legacy_name_is_refused_with_a_place_that_is_offered(name: str) -> None:
+    with pytest.raises(BadZone) as refused:
+        times.parse_zone(name)
+    text = str(refused.value)
+    named = [word.strip(".,") for word in text.split("such as ", 1)[1].split()]
+    assert named and all(times.parse_zone(place) == place for place in named
+                         if place not in ("or",))
+    assert times.zone_problem(name) == text
+
+
+@pytest.mark.parametrize("name", ["UTC", "Etc/UTC", "GMT", "utc", "Etc/GMT",
+                                  "Europe/Amsterdam", "America/Argentina/Buenos_Aires",
+                                  "America/Indiana/Indianapolis", "Atlantic/Reykjavik"])
+def test_utc_and_places_are_taken(name: str) -> None:
+    stored = times.parse_zone(name)
+    assert stored.casefold() == name.casefold()
+    assert times.zone_problem(stored) is None
+
+
+def test_every_place_the_table_suggests_is_offered() -> None:
+    from bot.schedule import places
+
+    offered = set(times.zones("", limit=25)) | {"UTC"}
+    for usual in places.ABBREVIATIONS.values():
+        for name in usual:
+            assert times.parse_zone(name) == name
+            assert name in offered or name in times.zones(name.rsplit("/", 1)[-1])
+
+
+@pytest.mark.parametrize("hours", [h for h in range(-11, 15) if h])
+def test_an_etc_offset_suggests_places_at_its_real_offset(hours: int) -> None:
+    name = f"Etc/GMT{-hours:+d}"  # POSIX's inverted sign: Etc/GMT+5 is UTC-5
+    with pytest.raises(BadZone) as refused:
+        times.parse_zone(name)
+    places = [word.strip(".,") for word in str(refused.value).split("such as ", 1)[1].split()
+              if word != "or"]
+    assert places
+    for place in places:  # its standard (winter) time
+        offsets = [utc(2026, month, 15).astimezone(times.zone(place)).utcoffset()
+                   for month in (1, 7)]
+        assert min(o for o in offsets if o is not None) == timedelta(hours=hours), place
