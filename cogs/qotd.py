@@ -34,11 +34,13 @@ from discord.ext import commands, tasks
 from bot.app.protocols import services_of
 from bot.errors import UserFacingError
 from bot.notes.text import clean_user_text
+from bot.schedule import times
 from bot.services import Services
 from cogs.options import channel_choices
 from cogs.qotd_sender import DiscordSender, PostChannel, missing_permissions, permissions_reason
 from cogs.quote import speaker_choices
 from cogs.render.qotd import (
+    TITLE,
     channel_mention,
     off_text,
     post_result_text,
@@ -49,6 +51,7 @@ from cogs.render.text import choice_text, safe_text
 from cogs.replies import CHOICES_LIMIT, Reply, respond
 
 if TYPE_CHECKING:
+    from bot.schedule.records import QotdStatus
     from bot.schedule.service import QotdService
 
 log = logging.getLogger(__name__)
@@ -135,6 +138,18 @@ def check_role(role: discord.Role | None, channel: PostChannel, me: discord.Memb
             f"I could not ping {role.mention}: it is not mentionable. Make it mentionable "
             "(Server Settings → Roles), or give me Mention @everyone, @here and All Roles "
             f"in {channel_mention(channel.id)}, or leave the role out.")
+
+
+def status_reply(guild: discord.Guild, status: QotdStatus, title: str = TITLE) -> Reply:
+    """``/qotd status`` (and ``set``'s answer), with what only the server shows: the role
+    to ping deleted since (the posts then ping nobody), a zone ``set`` no longer takes
+    (stored before it refused them: ``EST``, ``US/Eastern``)."""
+    schedule = status.schedule
+    role_gone = schedule is not None and schedule.role_id is not None \
+        and guild.get_role(schedule.role_id) is None
+    zone = times.zone_problem(schedule.timezone) if schedule is not None else None
+    return Reply(embeds=[status_embed(guild.id, status, title, role_gone=role_gone,
+                                      problems=[zone] if zone else [])], ephemeral=True)
 
 
 class QotdCog(commands.Cog, name="Qotd"):
@@ -243,7 +258,7 @@ class QotdCog(commands.Cog, name="Qotd"):
                 timezone=_text(timezone) or "", speaker=_text(speaker),
                 source_channel=_text(source_channel),
                 role_id=role.id if role is not None else None, by=interaction.user.id))
-            return Reply(embeds=[status_embed(guild.id, status, SET_TITLE)], ephemeral=True)
+            return status_reply(guild, status, SET_TITLE)
 
         await respond(interaction, build, ephemeral=True)
 
@@ -286,10 +301,9 @@ class QotdCog(commands.Cog, name="Qotd"):
                                              "and anything wrong with it")
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         async def build() -> Reply:
-            guild_id = interaction.guild_id
-            assert guild_id is not None
-            status = await asked(self.service().status(guild_id))
-            return Reply(embeds=[status_embed(guild_id, status)], ephemeral=True)
+            guild = interaction.guild
+            assert guild is not None
+            return status_reply(guild, await asked(self.service().status(guild.id)))
 
         await respond(interaction, build, ephemeral=True)
 

@@ -18,12 +18,14 @@ What Discord answers becomes what the scheduler understands:
   Discord may have created the message before failing to answer.
 
 Mentions: the post pings the one role the admin chose, and nothing else
-(:func:`cogs.render.qotd.post_allowed_mentions`).
+(:func:`cogs.render.qotd.post_allowed_mentions`); a role deleted since is left out
+(:func:`without_deleted_role`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,14 +61,22 @@ def missing_permissions(channel: PostChannel, me: discord.Member, *,
                         history: bool = False) -> list[str]:
     """The permissions the bot lacks to post the quote of the day in ``channel`` (and, with
     ``history``, to find a post again after a crash), named as Discord's settings name them
-    (``[]``: it can)."""
-    permissions = channel.permissions_for(me)
+    (``[]``: it can): every one at once. They are read from the roles and overwrites before
+    discord.py's implicit rules (without Send Messages, no Embed Links), which would hide a
+    permission denied as well until the first was granted."""
     send = IN_THREADS if isinstance(channel, discord.Thread) else NEEDED[1]
     needed = [NEEDED[0], send, NEEDED[2], *([HISTORY] if history else [])]
-    missing = [name for attribute, name in needed if not getattr(permissions, attribute)]
-    if send[1] in missing and NEEDED[2][1] in missing:  # (discord.py: no sending, no embeds)
-        missing.remove(NEEDED[2][1])
-    return missing
+    granted = _granted(channel, me)
+    return [name for attribute, name in needed if not getattr(granted, attribute)]
+
+
+def _granted(channel: PostChannel, me: discord.Member) -> discord.Permissions:
+    """What the roles and overwrites grant in ``channel`` (a thread: its parent's), before
+    the implicit rules."""
+    where = channel.parent if isinstance(channel, discord.Thread) else channel
+    if where is None:  # (a thread whose parent is not cached: as discord.py reads it)
+        return channel.permissions_for(me)
+    return discord.abc.GuildChannel.permissions_for(where, me)
 
 
 def _join(names: list[str]) -> str:
@@ -137,6 +147,7 @@ class DiscordSender:
         missing = missing_permissions(channel, me) if me is not None else []
         if missing:  # known from the cache: no request that Discord would refuse
             raise SendRefused(permissions_reason(_name(channel), missing), permanent=True)
+        post = without_deleted_role(post, channel.guild)
         try:
             message = await channel.send(content=post_content(post), embed=post_embed(post),
                                          nonce=post.nonce,
@@ -168,6 +179,17 @@ class DiscordSender:
                                   permanent=True) from None
             raise self._refusal(channel, exc) from None
         return None
+
+
+def without_deleted_role(post: QotdPost, guild: discord.Guild) -> QotdPost:
+    """The post without its role when the role no longer exists (deleted after
+    ``/qotd set``): its mention would show "@deleted-role" and ping nobody. ``/qotd status``
+    says so (:func:`cogs.qotd.status_reply`)."""
+    if post.role_id is None or guild.get_role(post.role_id) is not None:
+        return post
+    log.info("quote of the day of guild %s: role %s is gone, posting without a ping",
+             post.guild_id, post.role_id)
+    return replace(post, role_id=None)
 
 
 def no_answer(exc: discord.HTTPException) -> bool:

@@ -16,6 +16,7 @@ or in a reply sent with ``AllowedMentions.none()``. Every link is built from int
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import discord
@@ -39,6 +40,8 @@ PROBLEM_COLOUR = discord.Colour(0xED4245)
 OFF_COLOUR = discord.Colour(0x99AAB5)
 FOOTER_CHARS = 300
 REASON_CHARS = 600
+ROLE_GONE = ("The role to ping was deleted: the posts ping nobody. Pick another role with "
+             "`/qotd set`, or set it again without one.")
 NOT_SET = ("There is no quote of the day in this server. `/qotd set` picks a channel, a time "
            "and a time zone.")
 STATES = {
@@ -150,8 +153,11 @@ def _when(status: QotdStatus) -> str:
     return f"{local}\n{shown}" if local else shown
 
 
-def status_embed(guild_id: int, status: QotdStatus, title: str = TITLE) -> discord.Embed:
-    """Everything an admin needs about the server's quote of the day."""
+def status_embed(guild_id: int, status: QotdStatus, title: str = TITLE, *,
+                 role_gone: bool = False, problems: Sequence[str] = ()) -> discord.Embed:
+    """Everything an admin needs about the server's quote of the day. ``role_gone``: the
+    role to ping no longer exists (the posts ping nobody); ``problems``: what else is wrong
+    that only the caller knows, after the service's."""
     schedule = status.schedule
     if schedule is None:
         return fit_embed(discord.Embed(title=title, description=NOT_SET, colour=OFF_COLOUR))
@@ -161,8 +167,10 @@ def status_embed(guild_id: int, status: QotdStatus, title: str = TITLE) -> disco
         state = "**Paused** after repeated failures."
     else:
         state = "**On.**"
-    colour = PROBLEM_COLOUR if status.problem else (EMBED_COLOUR if schedule.active
-                                                    else OFF_COLOUR)
+    shown = [reason(text) for text in (status.problem, *problems) if text]
+    if role_gone:
+        shown.append(ROLE_GONE)
+    colour = PROBLEM_COLOUR if shown else (EMBED_COLOUR if schedule.active else OFF_COLOUR)
     setter = _snowflake(schedule.updated_by)
     if setter:
         state += f" Last set by <@{setter}>."
@@ -170,7 +178,8 @@ def status_embed(guild_id: int, status: QotdStatus, title: str = TITLE) -> disco
     embed.add_field(name="Channel", value=channel_mention(schedule.channel_id), inline=True)
     embed.add_field(name="Time", value=f"{plain(schedule.post_time, 5)} "
                                        f"{safe_clip(schedule.timezone, 64)}", inline=True)
-    embed.add_field(name="Pings", value=role_mention(schedule.role_id), inline=True)
+    embed.add_field(name="Pings", value="nobody (the role was deleted)" if role_gone
+                    else role_mention(schedule.role_id), inline=True)
     embed.add_field(name="Next post", value=_when(status), inline=False)
     pool = f"{status.pool_size} quote" + ("" if status.pool_size == 1 else "s")
     filters = _filters(schedule)
@@ -180,8 +189,8 @@ def status_embed(guild_id: int, status: QotdStatus, title: str = TITLE) -> disco
                     inline=False)
     if status.today is not None:
         embed.add_field(name="Today", value=_day_line(guild_id, status.today), inline=False)
-    if status.problem:
-        embed.add_field(name="Problem", value=reason(status.problem), inline=False)
+    if shown:
+        embed.add_field(name="Problem", value="\n".join(shown), inline=False)
     return fit_embed(embed)
 
 

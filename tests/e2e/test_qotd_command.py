@@ -127,6 +127,30 @@ async def test_set_refuses_a_channel_the_bot_cannot_post_in(world: World, denied
     assert not (await world.status()).fields
 
 
+async def test_set_names_every_missing_permission_at_once(world: World) -> None:
+    """Denied together, Send Messages hides Embed Links in discord.py's reading: both are
+    named, not the second only once the first is granted."""
+    closed = world.guild.create_text_channel("closed", overwrites={
+        world.guild.me: discord.PermissionOverwrite(send_messages=False, embed_links=False,
+                                                    read_message_history=False)})
+    text = await _refusal(world, channel=closed)
+    assert text == (f"I am missing Send Messages, Embed Links and Read Message History in "
+                    f"<#{closed.id}>: give me these permissions there, or pick another "
+                    "channel with /qotd set.")
+    hidden = world.guild.create_text_channel("hidden", overwrites={
+        world.guild.me: discord.PermissionOverwrite(view_channel=False, embed_links=False)})
+    assert (await _refusal(world, channel=hidden)).startswith(
+        "I am missing View Channel and Embed Links in ")
+    parent = world.guild.create_text_channel("threads", overwrites={
+        world.guild.me: discord.PermissionOverwrite(send_messages_in_threads=False,
+                                                    embed_links=False)})
+    world.env.backend.create_thread(parent.id, "daily quotes", world.admin.id)
+    (thread,) = parent.threads
+    assert (await _refusal(world, channel=thread)).startswith(
+        "I am missing Send Messages in Threads and Embed Links in ")
+    assert not (await world.status()).fields
+
+
 async def test_set_refuses_a_thread_the_bot_cannot_post_in(world: World) -> None:
     parent = world.guild.create_text_channel("threads", overwrites={
         world.guild.me: discord.PermissionOverwrite(send_messages_in_threads=False)})
@@ -140,6 +164,11 @@ async def test_set_refuses_a_thread_the_bot_cannot_post_in(world: World) -> None
     ({"time": "25:00"}, "I can't read “25:00” as a time: write it as HH:MM, 24-hour"),
     ({"time": "9am"}, "I can't read “9am” as a time"),
     ({"timezone": "Mars/Olympus_Mons"}, "time zone"),
+    ({"timezone": "EST"}, r"EST has no daylight saving time: use a place, such as "
+                          r"America/New\_York"),
+    ({"timezone": "Etc/GMT+5"}, "is always UTC-5 (its sign is inverted)"),
+    ({"timezone": "US/Eastern"}, r"US/Eastern is an old name, not a place: use a place, "
+                                 r"such as America/New\_York."),
     ({"speaker": "Nobody Atall"}, "No speaker called “Nobody Atall” has quotes"),
     ({"source-channel": "nowhere"}, "There is no channel “nowhere” in the notes"),
 ])
@@ -181,6 +210,15 @@ async def test_timezone_autocomplete_offers_zones(world: World) -> None:
     assert "Europe/Paris" in [c["value"] for c in choices]
     assert 1 <= len(choices) <= 25
     assert all(1 <= len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
+
+
+async def test_timezone_autocomplete_offers_places_for_an_abbreviation(world: World) -> None:
+    choices = await world.admin.autocomplete(world.channel, "qotd set", "timezone", "est")
+    values = [c["value"] for c in choices]
+    assert values[0] == "America/New_York"
+    assert not {"EST", "EST5EDT", "US/Eastern"} & set(values)
+    result = await world.set(timezone=values[0])
+    assert fields(result.response.embeds[0])["Time"] == r"01:10 America/New\_York"
 
 
 async def test_speaker_and_source_channel_autocomplete_as_quote_does(world: World) -> None:

@@ -78,6 +78,42 @@ async def test_the_chosen_role_is_pinged_and_nothing_else(world: World) -> None:
     assert sent["allowed_mentions"] == {"parse": [], "roles": [fans.id]}
 
 
+async def test_a_deleted_role_is_not_pinged_and_status_says_so(world: World) -> None:
+    fans = world.guild.create_role("Fans", mentionable=True)
+    await world.set(role=fans)
+    world.env.backend.delete_role(world.guild.id, fans.id)
+    embed = await world.status()
+    shown = fields(embed)
+    assert shown["Pings"] == "nobody (the role was deleted)"
+    assert "The role to ping was deleted: the posts ping nobody. Pick another role with " \
+           "`/qotd set`, or set it again without one." in shown["Problem"]
+    assert embed.colour == discord.Colour(0xED4245)
+    await world.advance_to(AFTER)
+    (post,) = world.bot_posts()
+    assert not post.content  # no "@deleted-role"
+    kept = stored(world, post)
+    assert not kept.ping_role_ids and not kept.ping_user_ids and not kept.mention_everyone
+    (sent,) = [r.json for r in world.env.http_requests
+               if r.method == "POST" and r.path == f"/channels/{world.channel.id}/messages"]
+    assert sent["allowed_mentions"] == {"parse": []}
+    others = world.guild.create_role("Others", mentionable=True)
+    await world.set(role=others)  # what the status says to do
+    assert "Problem" not in fields(await world.status())
+
+
+async def test_a_zone_stored_before_set_refused_it_shows_in_status(world: World) -> None:
+    from dataclasses import replace
+
+    await world.set()
+    store = world.qotd.store
+    schedule = await store.get_schedule(world.guild.id)
+    assert schedule is not None
+    await store.put_schedule(replace(schedule, timezone="EST"))
+    problem = fields(await world.status())["Problem"]
+    assert problem.startswith(r"EST has no daylight saving time: use a place, such as "
+                              r"America/New\_York")
+
+
 async def test_a_post_in_a_thread(world: World) -> None:
     world.env.backend.create_thread(world.channel.id, "daily quote", world.admin.id)
     (thread,) = world.channel.threads
@@ -111,15 +147,18 @@ async def test_a_deleted_channel_shows_in_status_with_what_to_do(world: World,
     assert len(world.bot_posts()) == 1  # today's post, at once: its time has passed
 
 
-async def test_a_permission_taken_away_is_named_in_status(world: World) -> None:
+@pytest.mark.parametrize(("denied", "named"), [
+    (discord.Permissions(embed_links=True), "Embed Links in #general: give me this permission"),
+    (discord.Permissions(embed_links=True, send_messages=True),
+     "Send Messages and Embed Links in #general: give me these permissions")])
+async def test_a_permission_taken_away_is_named_in_status(world: World, denied: Any,
+                                                          named: str) -> None:
     await world.set()
-    world.env.backend.edit_channel(world.channel.id, {}, overwrites=[_deny_bot(
-        world, discord.Permissions(embed_links=True))])
+    world.env.backend.edit_channel(world.channel.id, {}, overwrites=[_deny_bot(world, denied)])
     await world.advance_to(AFTER)
     assert world.bot_posts() == []
     problem = fields(await world.status())["Problem"]
-    assert "I am missing Embed Links in #general: give me this permission there, or pick " \
-           "another channel with /qotd set." in problem
+    assert f"I am missing {named} there, or pick another channel with /qotd set." in problem
 
 
 def _deny_bot(world: World, denied: discord.Permissions) -> Any:
