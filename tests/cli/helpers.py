@@ -32,6 +32,7 @@ def user_env(tmp_path: Path, **extra: str) -> dict[str, str]:
            if not k.startswith(("NOTECAST_", "DISCORD_TOKEN", "XDG_"))}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
     env["XDG_CACHE_HOME"] = str(tmp_path / "xdg-cache")
+    env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")  # (the state database's default folder)
     env.update(extra)
     return env
 
