@@ -12,10 +12,10 @@ import json
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.config import ConfigError, Settings
+from bot.config import SECRETS, ConfigError, Settings
 
 if TYPE_CHECKING:
     from bot.cache.store import NotesCache
@@ -48,9 +48,42 @@ def expected_errors() -> tuple[type[BaseException], ...]:
     return (CommandFailed, ConfigError, CacheError, StateError)
 
 
+class _Redaction:
+    """The secrets that ``say`` blanks out: those of the settings once they are read
+    (:func:`redact_secrets`), those of the environment before."""
+
+    secrets: tuple[str, ...] = ()
+
+
+def settings_secrets(settings: Settings) -> tuple[str, ...]:
+    """Every secret the settings hold (the token, the LLM key, the state DSN)."""
+    return tuple(getattr(settings, name).get() for name in SECRETS)
+
+
+def environment_secrets(environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """The secrets set in the environment: all there is to redact before the settings
+    are read (a ``<SECRET>_FILE`` is not read for it)."""
+    env = os.environ if environ is None else environ
+    return tuple(env.get(var, "").strip() for var in SECRETS.values())
+
+
+def redact_secrets(secrets: Iterable[str]) -> None:
+    """From now on, ``say`` (and :func:`redact`) blank out ``secrets``."""
+    _Redaction.secrets = tuple(secrets)
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret given to :func:`redact_secrets` blanked out, as the log
+    does it (:mod:`bot.ops.logs`)."""
+    from bot.ops.logs import TextFormatter
+
+    return TextFormatter(_Redaction.secrets).redact(text) if _Redaction.secrets else text
+
+
 def say(message: str) -> None:
-    """One line for the user on stderr, prefixed with the program's name."""
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    """One line for the user on stderr, prefixed with the program's name, with no secret
+    in it (a path or a value the user typed may hold one)."""
+    print(f"{PROG}: {redact(message)}", file=sys.stderr, flush=True)
 
 
 def configure_logging(level: str, settings: Settings | None = None) -> None:
@@ -58,8 +91,7 @@ def configure_logging(level: str, settings: Settings | None = None) -> None:
     or one JSON object a line) with their secrets redacted (:mod:`bot.ops.logs`)."""
     from bot.ops.logs import configure
 
-    secrets = () if settings is None else (
-        settings.token.get(), settings.llm_api_key.get(), settings.state_dsn.get())
+    secrets = () if settings is None else settings_secrets(settings)
     configure(level, settings.log_format if settings is not None else "text", secrets=secrets)
 
 

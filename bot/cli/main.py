@@ -19,9 +19,20 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from bot.cli import runner
-from bot.cli.common import Handler, configure_logging, expected_errors, quiet_broken_pipe, say
+from bot.cli.common import (
+    Handler,
+    configure_logging,
+    environment_secrets,
+    expected_errors,
+    quiet_broken_pipe,
+    redact,
+    redact_secrets,
+    say,
+    settings_secrets,
+)
 from bot.cli.health import add_health_command
 from bot.cli.index import add_index_command
 from bot.cli.lookups import add_lookup_commands
@@ -38,8 +49,17 @@ QUIET_COMMANDS = frozenset({"console", "stats", "topic", "search", "related", "q
                             "quotes", "summarize", "health"})
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose one-line errors (``notecast topic: error: ...``, which may
+    quote a value typed) go through the same redaction as ``say``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {redact(message)}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="notecast",
         description="A Discord bot that serves a vault of episode notes.",
     )
@@ -76,6 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_cli(argv: Sequence[str] | None = None) -> int:
     """The command line, returning its exit code (the tests call this)."""
+    redact_secrets(environment_secrets())  # (until the settings name them all)
     args = build_parser().parse_args(argv)
     try:
         return _main(args)
@@ -113,6 +134,7 @@ def _main(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         say(str(exc))
         return 2
+    redact_secrets(settings_secrets(settings))  # (say blanks them out, as the log does)
     level = settings.log_level
     if args.command in QUIET_COMMANDS and level == "INFO" and not args.log_level:
         level = "WARNING"  # their output is the reply: keep it readable

@@ -38,7 +38,8 @@ To run it for real:
   1. Create an application at https://discord.com/developers/applications,
      add a bot to it and copy its token.
   2. Invite it with the scopes "bot" and "applications.commands".
-  3. Set DISCORD_TOKEN (environment, or a .env your container reads; see config/example.env).
+  3. Set DISCORD_TOKEN (environment, or a .env your container reads; see config/example.env),
+     or DISCORD_TOKEN_FILE to a file that holds it (a Docker secret).
   4. Register the slash commands once: notecast sync-commands --guild <your server id>
   5. notecast run
 
@@ -78,9 +79,21 @@ async def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
         return await run_console(services)
 
 
+def _on_a_terminal() -> bool:
+    """Whether someone may type at the console: standard input is a terminal (not a
+    container's /dev/null, a pipe or a service's closed input)."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):  # (a closed stream)
+        return False
+
+
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.token:
         print(TOKEN_HELP, file=sys.stderr)
+        if not _on_a_terminal():  # a container or a service: exit, so that it shows
+            say("no Discord token, and no terminal for the console: not started")
+            return 2
         print("Starting the console instead.\n", file=sys.stderr)
         if settings.log_level == "INFO" and not args.log_level:
             logging.getLogger().setLevel(logging.WARNING)

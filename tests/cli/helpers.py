@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pty
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,11 +40,15 @@ def user_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def notecast(*args: str, tmp_path: Path, stdin: str = "", env: dict[str, str] | None = None,
-             cwd: Path | None = None, **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    """``python -m bot ARGS``, run from a folder of its own (not the project's)."""
+def notecast(*args: str, tmp_path: Path, stdin: str | None = "",
+             env: dict[str, str] | None = None, cwd: Path | None = None,
+             stdin_fd: int | None = None, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS``, run from a folder of its own (not the project's), with
+    ``stdin`` as its input (a pipe), or the file descriptor ``stdin_fd``."""
     workdir = cwd or tmp_path / "elsewhere"
     workdir.mkdir(parents=True, exist_ok=True)
+    if stdin_fd is not None:
+        kwargs["stdin"] = stdin_fd
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
         env={**user_env(tmp_path), **(env or {})}, cwd=workdir, timeout=120, check=False,
@@ -59,6 +66,41 @@ def spawn(*args: str, tmp_path: Path, env: dict[str, str] | None = None,
         [sys.executable, "-m", "bot", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, env={**user_env(tmp_path), **(env or {})},
         cwd=workdir, start_new_session=True, **kwargs,
+    )
+
+
+@contextlib.contextmanager
+def terminal() -> Iterator[tuple[int, int]]:
+    """A pseudo-terminal: (the side a user types into, the side a command reads as its
+    standard input), both closed on the way out."""
+    typed, read = pty.openpty()
+    try:
+        yield typed, read
+    finally:
+        for fd in (typed, read):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def notecast_on_terminal(*args: str, tmp_path: Path, typed: str,
+                         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m bot ARGS`` as from a terminal: its standard input is one, into which
+    ``typed`` was typed (output and errors are captured as by :func:`notecast`)."""
+    with terminal() as (keyboard, stdin):
+        os.write(keyboard, typed.encode())
+        return notecast(*args, tmp_path=tmp_path, env=env, stdin=None, stdin_fd=stdin)
+
+
+def spawn_on_terminal(*args: str, tmp_path: Path, stdin_fd: int,
+                      env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """:func:`spawn` with a terminal's side ``stdin_fd`` (see :func:`terminal`) as the
+    command's standard input."""
+    workdir = tmp_path / "elsewhere"
+    workdir.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", *args], stdin=stdin_fd, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**user_env(tmp_path), **(env or {})},
+        cwd=workdir, start_new_session=True,
     )
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,9 @@ def test_an_unhealthy_bot_exits_1_and_says_which_check_failed(tmp_path: Path, bo
 def test_json_prints_the_bots_whole_answer(tmp_path: Path, bot: Bot) -> None:
     done = _health(tmp_path, bot.port, "--json")
     assert done.returncode == 0
-    assert json.loads(done.stdout)["checks"]["sync"]["detail"] == "last success 12s ago"
+    answer = json.loads(done.stdout)
+    assert answer["checks"]["sync"]["detail"] == "last success 12s ago"
+    assert (answer["healthy"], answer["status"]) == (True, "healthy")
 
 
 def _free_port() -> int:
@@ -106,6 +109,61 @@ def test_no_bot_answering_exits_2_with_one_line(tmp_path: Path) -> None:
     assert "NOTECAST_OPS_PORT" in line
 
 
+def test_json_with_no_bot_answering_is_one_object_and_exit_2(tmp_path: Path) -> None:
+    """Before: ``--json`` printed the plain ``notecast: ...`` line when no bot answered."""
+    port = _free_port()
+    done = _health(tmp_path, port, "--json")
+    assert done.returncode == 2 and done.stderr == ""
+    answer = json.loads(done.stdout)
+    assert (answer["healthy"], answer["status"]) == (False, "unreachable")
+    assert answer["reason"].startswith(f"no Notecast bot answers at http://127.0.0.1:{port}/health")
+    off = notecast("health", "--json", tmp_path=tmp_path)
+    assert off.returncode == 2 and off.stderr == ""
+    assert json.loads(off.stdout) == {
+        "healthy": False, "status": "off", "reason": "the bot's health endpoint is off: set "
+        "NOTECAST_OPS_PORT (ops_port) to a port, for the bot and for this command alike"}
+
+
+class NotFound(BaseHTTPRequestHandler):
+    """What ``python3 -m http.server`` answers for a file it does not have."""
+
+    def do_GET(self) -> None:
+        self.send_error(404, "File not found")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class WebServer:
+    """Another program's web server on 127.0.0.1: it answers ``GET /health`` with 404 and
+    a page of HTML."""
+
+    def __enter__(self) -> int:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        return int(self.server.server_address[1])
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(10)
+
+
+def test_a_web_server_that_is_not_notecast_is_named_as_such(tmp_path: Path) -> None:
+    """Before: ``no Notecast bot answers ... (Expecting value: line 1 column 1 (char 0))``."""
+    with WebServer() as port:
+        plain = _health(tmp_path, port)
+        as_json = _health(tmp_path, port, "--json")
+    expected = (f"something else answers on port {port}: not a Notecast bot (HTTP 404 for "
+                "/health); is NOTECAST_OPS_PORT the bot's?")
+    assert plain.returncode == 2 and plain.stdout == ""
+    assert plain.stderr.splitlines() == [f"notecast: {expected}"]
+    assert as_json.returncode == 2 and as_json.stderr == ""
+    assert json.loads(as_json.stdout) == {"healthy": False, "status": "not-notecast",
+                                          "reason": expected}
+
+
 def test_something_else_on_the_port_exits_2(tmp_path: Path) -> None:
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -119,10 +177,13 @@ def test_something_else_on_the_port_exits_2(tmp_path: Path) -> None:
 
         thread = threading.Thread(target=answer, daemon=True)
         thread.start()
-        done = _health(tmp_path, listener.getsockname()[1])
+        port = listener.getsockname()[1]
+        done = _health(tmp_path, port)
         thread.join(10)
     assert done.returncode == 2
-    assert "no Notecast bot answers" in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [
+        f"notecast: something else answers on port {port}: not a "
+        "Notecast bot (not HTTP); is NOTECAST_OPS_PORT the bot's?"]
 
 
 def test_the_port_off_exits_2_and_says_what_to_set(tmp_path: Path) -> None:

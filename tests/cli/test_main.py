@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bot.config import SAMPLE_VAULT
-from tests.cli.helpers import notecast, user_env, write_vault
+from tests.cli.helpers import notecast, notecast_on_terminal, user_env, write_vault
 
 LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (DEBUG|INFO|WARNING) ")
 INDEX_KEYS = {"notes", "channels", "hubs", "sections", "links", "timestamps", "blockquotes",
@@ -163,15 +163,69 @@ def test_index_of_a_missing_folder_says_so(tmp_path: Path) -> None:
 
 
 def test_run_without_a_token_explains_and_opens_the_console(tmp_path: Path) -> None:
-    """``make run`` on a fresh machine: no settings, no cache; the console syncs the
-    bundled sample notes first, as the bot does."""
-    result = notecast("run", stdin="/stats\n", tmp_path=tmp_path)
+    """``make run`` on a fresh machine (a terminal): no settings, no cache; the console
+    syncs the bundled sample notes first, as the bot does."""
+    result = notecast_on_terminal("run", typed="/stats\nquit\n", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "No Discord token is set" in result.stderr
     assert "notecast console" in result.stderr
     assert "## Notecast: what I know" in result.stdout
     assert "**12** notes" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_run_without_a_token_or_a_terminal_explains_and_exits_2(tmp_path: Path) -> None:
+    """A container or a service (no terminal): before, the console started, read the
+    empty input and exited 0, so the container restarted for ever without a word."""
+    for env in ({}, {"DISCORD_TOKEN": "   "}):
+        result = notecast("run", stdin="/stats\n", tmp_path=tmp_path, env=env)
+        assert result.returncode == 2, result.stderr
+        assert "No Discord token is set" in result.stderr and "DISCORD_TOKEN_FILE" in result.stderr
+        assert result.stderr.splitlines()[-1] == (
+            "notecast: no Discord token, and no terminal for the console: not started")
+        assert result.stdout == "" and "Traceback" not in result.stderr
+    assert not (tmp_path / "xdg-cache" / "notecast").exists()  # nothing synced
+
+
+def test_an_empty_token_file_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    """Before: an empty DISCORD_TOKEN_FILE (a secret not written yet) meant no token."""
+    empty = tmp_path / "discord_token"
+    empty.write_text("\n  \n", encoding="utf-8")
+    result = notecast("run", tmp_path=tmp_path, env={"DISCORD_TOKEN_FILE": str(empty)})
+    assert one_line_error(result) == (
+        f"notecast: DISCORD_TOKEN_FILE names an empty file ({empty}): write the secret in "
+        "it, or unset DISCORD_TOKEN_FILE")
+
+
+SECRET_TOKEN = "MTAfake.TOKEN.supersecretvalue123"
+
+
+def test_an_error_line_never_shows_a_secret(tmp_path: Path) -> None:
+    """Before: ``notecast: /tmp/xMTAfake.TOKEN...: notes folder not found``; the log lines
+    were redacted, the error line was not."""
+    for log_format in ("json", "text"):
+        result = notecast("index", "--notes", str(tmp_path / f"x{SECRET_TOKEN}"), "--db",
+                          str(tmp_path / "t.db"), tmp_path=tmp_path,
+                          env={"NOTECAST_LOG_FORMAT": log_format, "DISCORD_TOKEN": SECRET_TOKEN})
+        assert result.returncode == 2
+        assert [line for line in result.stderr.splitlines() if line.startswith("notecast:")] == [
+            f"notecast: {tmp_path}/x********: notes folder not found"]
+        assert SECRET_TOKEN not in result.stderr + result.stdout
+    from_file = tmp_path / "key"
+    from_file.write_text("sk-key-from-a-file-0123\n", encoding="utf-8")
+    result = notecast("stats", "--db", str(tmp_path / "sk-key-from-a-file-0123.db"),
+                      tmp_path=tmp_path, env={"NOTECAST_LLM_API_KEY_FILE": str(from_file)})
+    assert one_line_error(result).startswith(f"notecast: no notes cache at {tmp_path}/********.db")
+
+
+def test_a_bad_value_typed_never_shows_a_secret(tmp_path: Path) -> None:
+    env = {"DISCORD_TOKEN": SECRET_TOKEN}
+    typed = notecast("sync-commands", "--guild", SECRET_TOKEN, tmp_path=tmp_path, env=env)
+    assert typed.returncode == 2 and "--guild: invalid int value: '********'" in typed.stderr
+    setting = notecast("stats", tmp_path=tmp_path, env={**env, "NOTECAST_OPS_PORT": SECRET_TOKEN})
+    assert "'ops_port'" in one_line_error(setting)
+    for result in (typed, setting):
+        assert SECRET_TOKEN not in result.stderr + result.stdout
 
 
 def test_the_token_is_not_logged(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.cli.helpers import spawn, write_vault
+from tests.cli.helpers import spawn, spawn_on_terminal, terminal, write_vault
 
 DEADLINE = 30.0  # seconds: only a stop that hangs comes near it
 
@@ -63,15 +63,15 @@ def test_sigterm_stops_the_console_that_run_opens(tmp_path: Path) -> None:
     """Before: SIGTERM killed the process without any clean-up (exit -15), and Python as
     PID 1 (a container) ignored it."""
     vault = write_vault(tmp_path / "vault", channels=1, notes_per_channel=3)
-    proc = spawn("run", "--notes", str(vault), "--db", str(tmp_path / "c.db"), tmp_path=tmp_path)
-    assert proc.stdin is not None
-    out = _lines(proc.stdout)
-    proc.stdin.write("/stats\n")
-    proc.stdin.flush()  # and the pipe stays open: the console waits for the next line
-    seen = ""
-    while "## Notecast: what I know" not in seen:
-        seen += out.get(timeout=DEADLINE)
-    code, stderr = _stop(proc, signal.SIGTERM)
+    with terminal() as (keyboard, stdin):  # (run opens the console on a terminal only)
+        proc = spawn_on_terminal("run", "--notes", str(vault), "--db", str(tmp_path / "c.db"),
+                                 tmp_path=tmp_path, stdin_fd=stdin)
+        out = _lines(proc.stdout)
+        os.write(keyboard, b"/stats\n")  # and the terminal stays open: the console waits
+        seen = ""
+        while "## Notecast: what I know" not in seen:
+            seen += out.get(timeout=DEADLINE)
+        code, stderr = _stop(proc, signal.SIGTERM)
     assert code in (0, 143), stderr
     assert "Traceback" not in stderr
     assert "notecast: stopped by SIGTERM" in stderr
