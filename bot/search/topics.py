@@ -141,7 +141,8 @@ class TopicSearch:
         terms = snap.vocab.make_terms(prepared)
         plan = text_plan(snap, terms, channel, w)
         reads = None if plan is None else partial(_read_full_text, plan)
-        future = self.index.submit(reads) if reads is not None and connection else None
+        future = (self.index.submit(reads) if reads is not None and connection is not None
+                  else None)
         candidates = memory_candidates(snap, prepared, terms, channel, w)
         found_sections: list[Any] = []
         found_notes: list[Any] = []
