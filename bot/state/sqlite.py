@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -98,7 +99,7 @@ class SQLiteStateStore(SQLiteSchedules):
             await asyncio.to_thread(files.create, self.path)
             await asyncio.to_thread(files.check_ownership, self.path)  # (whoever made it)
         await asyncio.to_thread(files.check_writable, self.path)
-        _warn_if_in_cache_folder(self.path)
+        await asyncio.to_thread(_warn_about_the_old_default, self.path)
         try:
             db = await aiosqlite.connect(f"{self.path.resolve().as_uri()}?mode=rw", uri=True,
                                          isolation_level=None)
@@ -268,16 +269,24 @@ class SQLiteStateStore(SQLiteSchedules):
         return removed
 
 
-def _warn_if_in_cache_folder(path: Path) -> None:
+def _warn_about_the_old_default(path: Path) -> None:
     """Once a process, a WARNING when the state database is the one older Notecasts kept
     by default in the user's cache folder, which is safe to delete (it is still used there,
-    never moved: see :attr:`bot.config.Settings.state_db_path`)."""
+    never moved: see :attr:`bot.config.Settings.state_db_path`), or when such a file is
+    left there, unused, beside the default one in use. Blocks: call it in a thread."""
     legacy = legacy_state_db()
-    if path.absolute() != legacy.absolute() or legacy in _warned_legacy:
+    new = state_data_dir() / legacy.name
+    if legacy in _warned_legacy:
         return
-    _warned_legacy.add(legacy)
-    log.warning("the state database %s is in the cache folder, which is safe to delete: "
-                "clearing it would lose every schedule and paid-for summary. Stop Notecast, "
-                "then move it, with any %s-wal and %s-shm files beside it, to %s/ (where "
-                "Notecast looks first), or set NOTECAST_STATE_DB to where it should live",
-                legacy, legacy.name, legacy.name, state_data_dir())
+    if path.absolute() == legacy.absolute():
+        _warned_legacy.add(legacy)
+        log.warning("the state database %s is in the cache folder, which is safe to delete: "
+                    "clearing it would lose every schedule and paid-for summary. Stop "
+                    "Notecast, then move it, with any %s-wal and %s-shm files beside it, to "
+                    "%s/ (where Notecast looks first), or set NOTECAST_STATE_DB to where it "
+                    "should live", legacy, legacy.name, legacy.name, new.parent)
+    elif path.absolute() == new.absolute() and os.path.lexists(legacy):
+        _warned_legacy.add(legacy)
+        log.warning("a state database an older Notecast kept in the cache folder, %s, is not "
+                    "used: %s is. If the old one holds schedules you need, stop Notecast and "
+                    "move it over the new one; else remove it", legacy, new)

@@ -45,7 +45,7 @@ def _create(path: Path) -> None:
     asyncio.run(create())
 
 
-def _left_by_an_older_notecast(path: Path) -> None:
+def _state_file_at(path: Path) -> None:
     """A state database at ``path``, made elsewhere (so that making it warns of nothing)."""
     made = path.parent.parent / "elsewhere" / NAME
     _create(made)
@@ -74,7 +74,7 @@ def test_the_data_folder_follows_xdg_data_home(home: Path, monkeypatch: pytest.M
 def test_a_state_left_in_the_cache_folder_is_kept_there_with_one_warning(
         home: Path, caplog: pytest.LogCaptureFixture) -> None:
     old = home / ".cache" / "notecast" / NAME
-    _left_by_an_older_notecast(old)
+    _state_file_at(old)
     settings = _settings()
     assert settings.state_db_path == old
 
@@ -94,16 +94,21 @@ def test_a_state_left_in_the_cache_folder_is_kept_there_with_one_warning(
     assert old.is_file() and not new_folder.exists()  # used where it is, never moved
 
 
-def test_once_moved_to_the_data_folder_the_state_there_is_used(
+def test_once_in_the_data_folder_that_state_is_used_and_an_old_one_left_is_pointed_out(
         home: Path, caplog: pytest.LogCaptureFixture) -> None:
     old, new = home / ".cache" / "notecast" / NAME, home / ".local" / "share" / "notecast" / NAME
-    _left_by_an_older_notecast(old)
-    _create(new)
+    _state_file_at(old)
+    _state_file_at(new)
     settings = _settings()
     assert settings.state_db_path == new
     with caplog.at_level(logging.WARNING):
         _create(settings.state_db_path)
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+        _create(settings.state_db_path)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert warnings == [f"a state database an older Notecast kept in the cache folder, {old}, "
+                        f"is not used: {new} is. If the old one holds schedules you need, stop "
+                        "Notecast and move it over the new one; else remove it"]
+    assert old.is_file()  # (left where it is)
 
 
 def test_notecast_with_no_settings_keeps_the_state_out_of_the_cache_folder(tmp_path: Path) -> None:
