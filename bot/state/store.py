@@ -3,8 +3,9 @@
 The notes cache is derived from the vault and may be deleted and rebuilt at any time; this
 is not. It holds the summaries an abstractive summarizer paid for, each server's daily
 summary budget, and the quote-of-the-day schedules and their history. It lives in a
-file of its own (setting ``state_db``, by default ``notecast-state.db`` beside the cache),
-with forward-only numbered migrations (:mod:`bot.state.migrations`).
+file of its own (setting ``state_db``; by default ``notecast-state.db`` beside the cache
+when ``db`` is set, else in the user's data folder: ``Settings.state_db_path``), with
+forward-only numbered migrations (:mod:`bot.state.migrations`).
 
 Callers see :class:`StateStore`, a small async interface, so that another backend
 (PostgreSQL, for several processes: :class:`~bot.state.postgres.PostgresStateStore`) can
