@@ -3,8 +3,9 @@ shards ``shard_ids`` (all when unset) of ``shard_count``, and so sees and serves
 servers of those shards; with 0 it is the plain bot of one connection, as before. Through
 SimCord, which gives each server to the shard Discord would.
 
-(Two processes with two shards sharing one PostgreSQL state database, each server's quote
-of the day posted once: ``tests/schedule/test_two_processes.py``.)"""
+(Two bot processes with two shards sharing one PostgreSQL state database, each server's
+quote of the day posted once: ``tests/deploy/test_two_bot_processes.py``; the scheduler
+alone in two processes: ``tests/schedule/test_two_processes.py``.)"""
 
 from __future__ import annotations
 
