@@ -29,6 +29,14 @@ class ConsoleInputError(UserFacingError):
     pass
 
 
+# commands the console cannot offer, and why
+DISCORD_ONLY = {
+    "qotd": "it posts in a Discord server's channel, on that server's schedule",
+    "about": "it describes the running bot's connection to Discord",
+    "reload": "it syncs the running bot; here, the console synced when it started",
+}
+
+
 def parse_command_line(line: str, commands: dict[str, ConsoleCommand]) -> tuple[ConsoleCommand, dict[str, str]]:
     """``/topic black holes channel:lexfridman`` -> (topic, {"query": "black holes",
     "channel": "lexfridman"}). Text before any ``option:`` goes to the first option."""
@@ -39,6 +47,9 @@ def parse_command_line(line: str, commands: dict[str, ConsoleCommand]) -> tuple[
     command = commands.get(name.lower())
     if command is None:
         known = ", ".join(f"/{n}" for n in sorted(commands))
+        if name.lower() in DISCORD_ONLY:
+            raise ConsoleInputError(f"/{name.lower()} works only in Discord: {DISCORD_ONLY[name.lower()]}. "
+                                    f"Here: {known}")
         raise ConsoleInputError(f"There is no /{name}. Commands: {known}")
     options: dict[str, str] = {}
     if command.options:

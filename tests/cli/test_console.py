@@ -63,3 +63,11 @@ def test_options_are_split_as_discord_would() -> None:
     assert command.name == "stats" and options == {}
     with pytest.raises(ConsoleInputError, match="takes no options"):
         parse_command_line("/stats extra words", commands)
+
+
+def test_a_discord_only_command_says_so_instead_of_not_existing() -> None:
+    with pytest.raises(ConsoleInputError, match=r"/qotd works only in Discord") as caught:
+        parse_command_line("/qotd status", console_commands())
+    assert "/topic" in str(caught.value)
+    with pytest.raises(ConsoleInputError, match=r"There is no /nosuch"):
+        parse_command_line("/nosuch", console_commands())
