@@ -5,7 +5,8 @@ Compact: stems are numbered; postings and each text's stems are flat integer arr
 an offsets array and a values array), so 150,000 headings cost a few megabytes, and the
 arrays load from the cache as they are (:mod:`bot.search.term_build`). Texts added since
 the persisted arrays were built are appended; texts of notes that are gone are *dead*:
-never returned. The typo tables (written forms by length) are built on first use.
+never returned. The typo tables (written forms grouped for edit distance) are built on
+first use.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ import threading
 from array import array
 from collections.abc import Iterable, Sequence
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
+from bot.search.fuzzy import NearWords
 from bot.search.query import QueryTerm
 from bot.search.term_pool import first_texts, pooled_texts
 from bot.search.text import max_edits, similarity
@@ -74,7 +73,7 @@ class TermIndex:
                            key=lambda d: (norms[d], d))
             self.sorted_norms = [norms[d] for d in order]
             self.norm_ids = order
-        self._by_len: dict[int, tuple[list[str], list[int]]] | None = None
+        self._near: NearWords | None = None
         self._lock = threading.RLock()
         self._fuzzy_cache: dict[str, dict[str, float]] = {}
 
@@ -112,18 +111,13 @@ class TermIndex:
                     forms = self._forms = forms.decode().split("\n") if forms else []
         return forms
 
-    def _lengths(self) -> dict[int, tuple[list[str], list[int]]]:
-        found = self._by_len
+    def _near_forms(self) -> NearWords:
+        found = self._near
         if found is None:
             with self._lock:
-                found = self._by_len
+                found = self._near
                 if found is None:
-                    found = {}
-                    for form, i in zip(self.forms, self.form_sids, strict=True):
-                        forms, sids = found.setdefault(len(form), ([], []))
-                        forms.append(form)
-                        sids.append(i)
-                    self._by_len = found
+                    found = self._near = NearWords(self.forms)
         return found
 
     def near(self, word: str) -> dict[str, float]:
@@ -133,21 +127,10 @@ class TermIndex:
             return cached
         found: dict[str, float] = {}
         if len(word) >= 4 and word.isalpha():
-            edits = max_edits(word)
-            by_len = self._lengths()
-            pool: list[str] = []
-            pool_sids: list[int] = []
-            for length in range(len(word) - edits, len(word) + edits + 1):
-                forms, sids = by_len.get(length, ((), ()))
-                pool.extend(forms)
-                pool_sids.extend(sids)
-            for form, distance, at in process.extract(
-                word, pool, scorer=OSA.distance, score_cutoff=edits, limit=8
-            ):
+            for form, distance, at in self._near_forms().within(word, max_edits(word), 8):
                 if distance == 1 or (distance and form[:1] == word[:1]):
-                    term = self.stems[pool_sids[at]]
-                    found[term] = max(found.get(term, 0.0),
-                                      similarity(int(distance), len(word)))
+                    term = self.stems[self.form_sids[at]]
+                    found[term] = max(found.get(term, 0.0), similarity(distance, len(word)))
         if len(self._fuzzy_cache) > 4096:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[word] = found

@@ -2,8 +2,9 @@
 query words turned into :class:`~bot.search.query.QueryTerm` against it: stems, typo
 corrections, completions of cut-off words, the spellings the vault uses.
 
-The typo part (words by length, for edit distance) is built on first use: a lookup
-without an unknown word, or a process that answers one query, never pays for it.
+The typo part (words grouped for edit distance, :class:`~bot.search.fuzzy.NearWords`) is
+built on first use: a lookup without an unknown word, or a process that answers one query,
+never pays for it.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ import threading
 from array import array
 from collections.abc import Sequence
 
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
-
+from bot.search.fuzzy import NearWords
 from bot.search.lines import Lines
 from bot.search.query import (
     LONG_QUERY_WORDS,
@@ -55,7 +54,7 @@ class Vocabulary:
         for word in self.extra:
             if word.isalpha():
                 self._extra_by_stem.setdefault(stem(word), []).append(word)
-        self._by_len: dict[int, list[str]] | None = None
+        self._near: NearWords | None = None
         self._lock = threading.Lock()
         self._corrections: dict[str, list[tuple[str, int]]] = {}
 
@@ -100,16 +99,13 @@ class Vocabulary:
             found = sorted([*found, *more], key=lambda w: -self.count(w))
         return found
 
-    def _lengths(self) -> dict[int, list[str]]:
-        found = self._by_len
+    def _near_words(self) -> NearWords:
+        found = self._near
         if found is None:
             with self._lock:
-                found = self._by_len
+                found = self._near
                 if found is None:
-                    found = {}
-                    for term in itertools.chain(self.terms, self.extra):
-                        found.setdefault(len(term), []).append(term)
-                    self._by_len = found
+                    found = self._near = NearWords(itertools.chain(self.terms, self.extra))
         return found
 
     def corrections(self, word: str) -> list[tuple[str, int]]:
@@ -119,17 +115,12 @@ class Vocabulary:
             return cached
         found: list[tuple[str, int]] = []
         if len(word) >= 4 and word.isalpha():
-            edits = max_edits(word)
-            by_len = self._lengths()
-            pool: list[str] = []
-            for length in range(len(word) - edits, len(word) + edits + 1):
-                pool.extend(by_len.get(length, ()))
-            hits = process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits,
-                                   limit=12)
-            distances = [int(h[1]) for h in hits if h[1] > 0]
+            # the 12 nearest (the word itself included), ties in length then word order
+            hits = self._near_words().within(word, max_edits(word), 12)
+            distances = [d for _, d, _ in hits if d > 0]
             if distances:
                 nearest = min(distances)
-                found = sorted(((h[0], nearest) for h in hits if int(h[1]) == nearest),
+                found = sorted(((w, nearest) for w, d, _ in hits if d == nearest),
                                key=lambda x: -self.count(x[0]))[:3]
         if len(self._corrections) > 8192:
             self._corrections.clear()
