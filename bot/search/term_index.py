@@ -18,7 +18,7 @@ import threading
 from array import array
 from collections.abc import Iterable, Sequence
 
-from bot.search.fuzzy import NearWords
+from bot.search.fuzzy import NearWordSearch
 from bot.search.query import QueryTerm
 from bot.search.term_pool import first_texts, pooled_texts
 from bot.search.text import max_edits, similarity
@@ -73,7 +73,7 @@ class TermIndex:
                            key=lambda d: (norms[d], d))
             self.sorted_norms = [norms[d] for d in order]
             self.norm_ids = order
-        self._near: NearWords | None = None
+        self._near: NearWordSearch | None = None
         self._lock = threading.RLock()
         self._fuzzy_cache: dict[str, dict[str, float]] = {}
 
@@ -111,13 +111,13 @@ class TermIndex:
                     forms = self._forms = forms.decode().split("\n") if forms else []
         return forms
 
-    def _near_forms(self) -> NearWords:
+    def _near_forms(self) -> NearWordSearch:
         found = self._near
         if found is None:
             with self._lock:
                 found = self._near
                 if found is None:
-                    found = self._near = NearWords(self.forms)
+                    found = self._near = NearWordSearch(self.forms)
         return found
 
     def near(self, word: str) -> dict[str, float]:

@@ -15,7 +15,7 @@ import threading
 from array import array
 from collections.abc import Sequence
 
-from bot.search.fuzzy import NearWords
+from bot.search.fuzzy import NearWordSearch
 from bot.search.lines import Lines
 from bot.search.query import (
     LONG_QUERY_WORDS,
@@ -54,7 +54,7 @@ class Vocabulary:
         for word in self.extra:
             if word.isalpha():
                 self._extra_by_stem.setdefault(stem(word), []).append(word)
-        self._near: NearWords | None = None
+        self._near: NearWordSearch | None = None
         self._lock = threading.Lock()
         self._corrections: dict[str, list[tuple[str, int]]] = {}
 
@@ -99,13 +99,13 @@ class Vocabulary:
             found = sorted([*found, *more], key=lambda w: -self.count(w))
         return found
 
-    def _near_words(self) -> NearWords:
+    def _near_words(self) -> NearWordSearch:
         found = self._near
         if found is None:
             with self._lock:
                 found = self._near
                 if found is None:
-                    found = self._near = NearWords(itertools.chain(self.terms, self.extra))
+                    found = self._near = NearWordSearch(itertools.chain(self.terms, self.extra))
         return found
 
     def corrections(self, word: str) -> list[tuple[str, int]]:

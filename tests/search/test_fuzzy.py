@@ -13,7 +13,7 @@ import pytest
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.fuzzy import NearWords
+from bot.search.fuzzy import NearWords, NearWordSearch
 from bot.search.term_build import build
 from bot.search.text import max_edits, similarity
 from bot.search.vocabulary import Vocabulary
@@ -68,6 +68,15 @@ def test_the_words_within_reach_are_those_a_plain_scan_finds(edits: int, limit: 
     near = NearWords(WORDS)
     for word in query_words():
         assert near.within(word, edits, limit) == plain_scan(WORDS, word, edits, limit), word
+
+
+def test_a_search_scans_at_first_then_builds_the_groups_with_the_same_answers() -> None:
+    # a command line makes one or two searches: they must not pay for building the groups
+    search = NearWordSearch(WORDS)
+    words = query_words()
+    for n, word in enumerate(words[:200]):
+        assert search.within(word, 2, 12) == plain_scan(WORDS, word, 2, 12), word
+        assert (search._near is None) == (n < NearWordSearch.SCANS), n
 
 
 def test_ties_keep_the_order_the_words_were_given_in() -> None:
