@@ -133,39 +133,34 @@ class NearWordSearch:
 
     SCANS = 3
 
-    __slots__ = ("_by_len", "_given", "_lock", "_near", "_scans")
+    __slots__ = ("_given", "_lock", "_near", "_scans")
 
     def __init__(self, words: Iterable[str]) -> None:
         self._given = list(words)
         self._lock = threading.Lock()
         self._scans = 0
         self._near: NearWords | None = None
-        self._by_len: dict[int, list[int]] | None = None
 
     def within(self, word: str, edits: int, limit: int) -> list[tuple[str, int, int]]:
         """As :meth:`NearWords.within`."""
         near = self._near
         if near is None:
             with self._lock:
-                near = self._near
+                near, given = self._near, self._given  # (a scan keeps the list it started with)
                 if near is None:
                     self._scans += 1
                     if self._scans > self.SCANS:
                         near = self._near = NearWords(self._given)
-                    elif self._by_len is None:
-                        by_len: dict[int, list[int]] = {}
-                        for k, given in enumerate(self._given):
-                            by_len.setdefault(len(given), []).append(k)
-                        self._by_len = by_len
+                        self._given = []  # (the groups hold the words now)
             if near is None:
-                return self._scan(word, edits, limit)
+                return self._scan(given, word, edits, limit)
         return near.within(word, edits, limit)
 
-    def _scan(self, word: str, edits: int, limit: int) -> list[tuple[str, int, int]]:
-        by_len = self._by_len or {}
-        places = list(itertools.chain.from_iterable(
-            by_len.get(n, ()) for n in range(len(word) - edits, len(word) + edits + 1)))
-        pool = list(map(self._given.__getitem__, places))
+    @staticmethod
+    def _scan(given: list[str], word: str, edits: int, limit: int) -> list[tuple[str, int, int]]:
+        low, high = len(word) - edits, len(word) + edits
+        places = [k for k, w in enumerate(given) if low <= len(w) <= high]
+        pool = list(map(given.__getitem__, places))
         hits = process.extract(word, pool, scorer=OSA.distance, score_cutoff=edits, limit=None)
         ranked = sorted((int(d), len(w), places[at], w) for w, d, at in hits)
         return [(w, d, k) for d, _, k, w in ranked[:limit]]
