@@ -25,6 +25,23 @@ class ShardedNotecastBot(NotecastBot, commands.AutoShardedBot):
     """:class:`NotecastBot` over ``AutoShardedBot``: the shards the settings name, in this
     process."""
 
+    # the gateway's state per shard (bot.ops.gateway): the events without a shard id come
+    # from every shard at once and say nothing about which one
+    async def on_resumed(self) -> None:
+        pass
+
+    async def on_disconnect(self) -> None:
+        pass
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.gateway.resumed(shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self.gateway.resumed(shard_id)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self.gateway.disconnected(shard_id)
+
     def shard_options(self) -> dict[str, Any]:
         settings = self.services.settings
         ids = None if settings.shard_ids is None else list(settings.shard_ids)

@@ -1,9 +1,11 @@
 """Whether the bot is connected to Discord, as its gateway events tell (no Discord here).
 
 The bot calls :meth:`GatewayState.ready` on ``on_ready``, :meth:`GatewayState.resumed` on
-``on_resumed`` and :meth:`GatewayState.disconnected` on ``on_disconnect``; the health check
-and ``/about`` read it. Times are on one monotonic clock (injected in tests). Until the
-first ``ready`` the bot counts as disconnected since it started.
+``on_resumed`` and :meth:`GatewayState.disconnected` on ``on_disconnect``; a sharded bot
+passes the shard's id from ``on_shard_ready``/``on_shard_resumed``/``on_shard_disconnect``,
+so that one shard that lost the gateway counts as disconnected however many others are up.
+The health check and ``/about`` read it. Times are on one monotonic clock (injected in
+tests). Until the first ``ready`` the bot counts as disconnected since it started.
 """
 
 from __future__ import annotations
@@ -22,23 +24,34 @@ class GatewayState:
         self.connected = False
         self.disconnected_since: float | None = self.started
         self.disconnects = 0
+        self.down: dict[int, float] = {}  # shard -> since when it has been without the gateway
 
-    def ready(self) -> None:
+    def ready(self, shard: int = 0) -> None:
+        """The bot is ready (every shard of a sharded bot), or one shard is."""
         self.ready_once = True
-        self._up()
+        self._up(shard)
 
-    def resumed(self) -> None:
-        self._up()
+    def resumed(self, shard: int = 0) -> None:
+        self._up(shard)
 
-    def _up(self) -> None:
-        self.connected = True
-        self.disconnected_since = None
+    def _up(self, shard: int) -> None:
+        self.down.pop(shard, None)
+        self._settle()
 
-    def disconnected(self) -> None:
-        if self.connected:
-            self.connected = False
-            self.disconnected_since = self.clock()
+    def disconnected(self, shard: int = 0) -> None:
+        if shard not in self.down and (self.connected or self.ready_once):
+            self.down[shard] = self.clock()
             self.disconnects += 1
+        self._settle()
+
+    def _settle(self) -> None:
+        self.connected = self.ready_once and not self.down
+        if self.connected:
+            self.disconnected_since = None
+        elif self.down:
+            self.disconnected_since = min(self.down.values())
+        elif self.disconnected_since is None:
+            self.disconnected_since = self.clock()
 
     def uptime(self) -> float:
         """Seconds since the bot started."""
