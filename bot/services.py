@@ -7,6 +7,7 @@ objects as the bot does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.cache.background import VaultSync
 from bot.cache.store import NotesCache
@@ -14,14 +15,15 @@ from bot.config import Settings
 from bot.errors import NotesUnavailable
 from bot.notes.reader import NoteReader
 from bot.quotes.service import QuoteService
-from bot.schedule.records import Shards
-from bot.schedule.service import QotdService
 from bot.search import FullTextSearch, RelatedNotes, SearchIndex, TopicSearch
 from bot.state.store import StateStore
 from bot.summaries.choose import build_summarizer
 from bot.summaries.extractive import ExtractiveSummarizer
 from bot.summaries.service import SummaryService
 from bot.summaries.weights import VaultWeights
+
+if TYPE_CHECKING:  # (a lookup on the command line never builds it: no import there)
+    from bot.schedule.service import QotdService
 
 
 @dataclass
@@ -75,6 +77,9 @@ def _qotd(settings: Settings, state: StateStore | None,
     """The quote of the day's engine over the state database, with its settings."""
     if state is None:
         return None
+    from bot.schedule.records import Shards
+    from bot.schedule.service import QotdService
+
     shards = None
     if settings.shard_count:
         ids = settings.shard_ids if settings.shard_ids is not None else tuple(

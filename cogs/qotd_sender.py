@@ -54,7 +54,6 @@ IN_THREADS = ("send_messages_in_threads", "Send Messages in Threads")
 # to find a post whose send's outcome is not known (after a crash), before sending again
 HISTORY = ("read_message_history", "Read Message History")
 MISSING_ACCESS = 50001
-MISSING_PERMISSIONS = 50013
 
 
 def missing_permissions(channel: PostChannel, me: discord.Member, *,

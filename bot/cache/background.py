@@ -22,7 +22,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cache.errors import VaultMismatch, VaultUnavailable
@@ -51,7 +50,6 @@ class VaultSync:
         self._logged_cause: str | None = None  # the refusal last logged (logged once)
         self.clock = clock
         self.last_ok_at: float | None = None  # when a sync last succeeded, on ``clock``
-        self.last_ok_wall: datetime | None = None  # the same, in UTC
         self.vault_missing: str | None = None  # the last sync refused: the vault is gone/emptied
         self.last_outcome: str | None = None  # the last sync's: ok, refused or failed
         self._wanted = asyncio.Event()  # a sync was asked for (request_sync)
@@ -117,7 +115,7 @@ class VaultSync:
         else:
             self.last_report, self.last_error, self._logged_cause = report, None, None
             self.vault_missing, self.last_outcome = None, "ok"
-            self.last_ok_at, self.last_ok_wall = self.clock(), datetime.now(UTC)
+            self.last_ok_at = self.clock()
             metrics.sync("ok", self.clock() - started, report.parsed + report.removed)
             for hook in self.after_sync:
                 try:

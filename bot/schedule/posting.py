@@ -62,7 +62,6 @@ class Pass:
     """One tick: its pools (read once per filters), its pacing and its counts."""
 
     pools: dict[tuple[str | None, str | None], QuotePool] = field(default_factory=dict)
-    calls: int = 0
     last: datetime | None = None  # when the previous call to Discord went out
     posted: int = 0
     failed: int = 0
@@ -370,7 +369,6 @@ class DayPosting:
             wait = self.interval - (self._now() - run.last).total_seconds()
             if wait > 0:
                 await self._sleep(wait)
-        run.calls += 1
         run.last = self._now()
 
     @staticmethod
